@@ -1,0 +1,46 @@
+# Plume: `make demo` and `make test` do all set-up on a fresh Debian 12 machine with
+# the Swift toolchain: they install the missing Debian packages, fetch the sample
+# data, build and run.
+
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+DEB_PACKAGES := pkg-config libnetcdf-dev libhdf5-dev libeccodes-dev libeccodes-tools netcdf-bin hdf5-tools python3
+SAMPLES := .cache/sample-data
+OUT := out/demo
+PLUME := .build/release/plume
+
+.PHONY: deps samples build test demo bench-io clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+samples: deps
+	@Scripts/fetch-sample-data.sh $(SAMPLES) >/dev/null
+
+build: deps
+	swift build -c release --product plume
+
+test: deps samples
+	swift test
+
+demo: build samples
+	@mkdir -p $(OUT)
+	$(PLUME) inspect $(SAMPLES)/era5-levels-members.grib
+	$(PLUME) convert $(SAMPLES)/era5-levels-members.grib $(OUT)/era5-levels-members.nc
+	$(PLUME) inspect --json $(OUT)/era5-levels-members.nc > $(OUT)/era5-levels-members.summary.json
+	$(PLUME) convert $(SAMPLES)/reduced_gg.grib $(OUT)/reduced_gg.nc
+	$(PLUME) convert $(SAMPLES)/alternate-scanning.grib $(OUT)/alternate-scanning.nc
+	@echo
+	@echo "demo outputs in $(OUT)/:"
+	@ls -1 $(OUT) | sed 's/^/  /'
+
+bench-io: build samples
+	Benchmarks/io.sh
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,85 @@
+/// CF "packed data" and missing-value conventions of one variable: `scale_factor`,
+/// `add_offset`, `_FillValue`, `missing_value`, `valid_range`/`valid_min`/`valid_max`
+/// and `_Unsigned`. Decoding turns stored values into physical values with every
+/// missing or invalid value as NaN.
+public struct CFPacking: Sendable, Equatable {
+    public var scaleFactor: Double?
+    public var addOffset: Double?
+    /// Stored values that mean "missing" (`_FillValue`, or the type's default fill, and `missing_value`).
+    public var missingValues: [Double]
+    public var validMin: Double?
+    public var validMax: Double?
+    /// Bits of a signed integer type to be read as unsigned (`_Unsigned = "true"`), else nil.
+    public var unsignedBits: Int?
+
+    /// Reads the conventions from a variable's attributes; `defaultFill` is the storage
+    /// type's default fill value, used when `_FillValue` is absent.
+    public init(attributes: [Attribute], dataType: DataType, defaultFill: Double?) {
+        scaleFactor = attributes["scale_factor"]?.double
+        addOffset = attributes["add_offset"]?.double
+        var missing: [Double] = []
+        if let fill = attributes["_FillValue"]?.double {
+            missing.append(fill)
+        } else if let fill = defaultFill, dataType != .int8, dataType != .uint8 {
+            // CF: the default fill of byte types is not treated as missing.
+            missing.append(fill)
+        }
+        missing += attributes["missing_value"]?.doubles ?? []
+        missingValues = missing.filter { !$0.isNaN }
+        if let range = attributes["valid_range"]?.doubles, range.count == 2 {
+            validMin = range[0]
+            validMax = range[1]
+        } else {
+            validMin = attributes["valid_min"]?.double
+            validMax = attributes["valid_max"]?.double
+        }
+        if attributes["_Unsigned"]?.text?.lowercased() == "true" {
+            switch dataType {
+            case .int8: unsignedBits = 8
+            case .int16: unsignedBits = 16
+            case .int32: unsignedBits = 32
+            default: unsignedBits = nil
+            }
+        } else {
+            unsignedBits = nil
+        }
+    }
+
+    /// Whether decoding changes stored values beyond marking missing ones.
+    public var isPacked: Bool { scaleFactor != nil || addOffset != nil || unsignedBits != nil }
+
+    /// Decodes stored values in place: missing/invalid → NaN, then `value × scale + offset`.
+    public func decode(_ values: inout [Double]) {
+        let scale = scaleFactor ?? 1
+        let offset = addOffset ?? 0
+        let lo = validMin ?? -.infinity
+        let hi = validMax ?? .infinity
+        let wrap = unsignedBits.map { Double(UInt64(1) << UInt64($0)) }
+        let missing = missingValues
+        values.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices {
+                var v = buffer[i]
+                if let wrap, v < 0 { v += wrap }
+                if missing.contains(v) || v < lo || v > hi {
+                    buffer[i] = .nan
+                } else {
+                    buffer[i] = v * scale + offset
+                }
+            }
+        }
+    }
+
+    /// Marks missing and invalid values as NaN in unpacked `Float` data (no scale or offset).
+    public func maskMissing(_ values: inout [Float]) {
+        let lo = validMin.map(Float.init) ?? -.infinity
+        let hi = validMax.map(Float.init) ?? .infinity
+        let missing = missingValues.map(Float.init)
+        if missing.isEmpty && validMin == nil && validMax == nil { return }
+        values.withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices {
+                let v = buffer[i]
+                if missing.contains(v) || v < lo || v > hi { buffer[i] = .nan }
+            }
+        }
+    }
+}

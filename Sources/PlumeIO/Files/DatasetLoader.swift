@@ -1,0 +1,54 @@
+/// Loads a whole file into a `Dataset` with values, whatever its format.
+public enum DatasetLoader {
+    /// Result of loading: the dataset and the damaged parts that were skipped.
+    public struct Loaded: Sendable {
+        public var dataset: Dataset
+        /// Damaged GRIB messages that were skipped (empty for other formats).
+        public var problems: [PlumeIOError]
+    }
+
+    /// Reads every variable of a GRIB or netCDF file (CF-decoded values for netCDF:
+    /// floating-point variables as `float32`/`float64`, integers as `int64`).
+    public static func load(_ path: String) throws -> Loaded {
+        switch try FileFormat.detect(path) {
+        case .grib:
+            let file = try GRIBFile(path: path)
+            return Loaded(dataset: try file.dataset(), problems: file.problems)
+        case .netCDF, .hdf5:
+            let file = try NetCDFFile(path: path)
+            return Loaded(dataset: try load(file, file.dataset, prefix: ""), problems: [])
+        }
+    }
+
+    private static func load(_ file: NetCDFFile, _ structure: Dataset, prefix: String) throws -> Dataset {
+        var dataset = structure
+        for i in dataset.variables.indices {
+            let v = dataset.variables[i]
+            guard v.dataType.isNumeric else { continue }
+            let name = prefix + v.name
+            let cf = file.packing(v)
+            switch v.dataType {
+            case .float32 where !cf.isPacked:
+                dataset.variables[i].data = .float32(try file.readFloat(name))
+            case .float32, .float64:
+                dataset.variables[i].data = .float64(try file.read(name))
+            default:
+                if cf.isPacked {
+                    dataset.variables[i].data = .float64(try file.read(name))
+                } else {
+                    dataset.variables[i].data = .int64(try file.readRaw(name).map { Int64(exactly: $0) ?? 0 })
+                }
+            }
+            // Decoded values no longer carry packing attributes.
+            if cf.isPacked {
+                dataset.variables[i].attributes.removeAll { ["scale_factor", "add_offset", "_Unsigned", "valid_range", "valid_min", "valid_max"].contains($0.name) }
+            }
+            dataset.variables[i].dataType = dataset.variables[i].data?.dataType ?? v.dataType
+        }
+        dataset.variables.removeAll { $0.data == nil }
+        for g in dataset.groups.indices {
+            dataset.groups[g].dataset = try load(file, dataset.groups[g].dataset, prefix: prefix + dataset.groups[g].name + "/")
+        }
+        return dataset
+    }
+}

@@ -1,0 +1,155 @@
+import CEccodes
+import Synchronization
+
+/// Messages ecCodes logged during the current call (it logs instead of returning
+/// detail). Read and cleared under `ecCodesLock`.
+private let ecCodesLog = Mutex<[String]>([])
+
+/// One-time set-up: route ecCodes' log and assertion messages into `ecCodesLog` instead
+/// of standard error and `abort()`.
+private let ecCodesConfigured: Void = {
+    codes_context_set_logging_proc(codes_context_get_default()) { _, level, message in
+        guard level == GRIB_LOG_ERROR || level == GRIB_LOG_FATAL, let message else { return }
+        let text = String(cString: message)
+        ecCodesLog.withLock { $0.append(text) }
+    }
+    codes_set_codes_assertion_failed_proc { message in
+        let text = message.map { String(cString: $0) } ?? "assertion failed"
+        ecCodesLog.withLock { $0.append("internal check failed: " + text) }
+    }
+}()
+
+/// A parsed GRIB message inside ecCodes. The bytes it was made from must outlive it.
+/// Not thread-safe: each handle belongs to the `GRIBFile` that made it.
+final class ECCodesHandle {
+    private let handle: OpaquePointer
+
+    /// Parses the message at `bytes` (no copy). Returns the error text when ecCodes refuses it.
+    static func make(_ bytes: UnsafeRawBufferPointer) -> Result<ECCodesHandle, ECCodesFailure> {
+        _ = ecCodesConfigured
+        let made: Result<OpaquePointer, ECCodesFailure> = ecCodesLock.withLock { _ in
+            ecCodesLog.withLock { $0.removeAll() }
+            guard let base = bytes.baseAddress,
+                  let h = codes_handle_new_from_message(nil, base, bytes.count)
+            else {
+                return .failure(ECCodesFailure(message: drainLog() ?? "ecCodes cannot parse the message"))
+            }
+            return .success(h)
+        }
+        return made.map { ECCodesHandle($0) }
+    }
+
+    private init(_ handle: OpaquePointer) { self.handle = handle }
+
+    deinit {
+        let h = handle
+        ecCodesLock.withLock { _ in _ = codes_handle_delete(h) }
+    }
+
+    private static func drainLog() -> String? {
+        let lines = ecCodesLog.withLock { log -> [String] in
+            defer { log.removeAll() }
+            return log
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "; ")
+    }
+
+    func long(_ key: String) -> Int? {
+        ecCodesLock.withLock { _ in
+            var value = 0
+            var status: Int32 = 0
+            if codes_is_missing(handle, key, &status) == 1 { return nil }
+            return codes_get_long(handle, key, &value) == 0 ? value : nil
+        }
+    }
+
+    func double(_ key: String) -> Double? {
+        ecCodesLock.withLock { _ in
+            var value = 0.0
+            var status: Int32 = 0
+            if codes_is_missing(handle, key, &status) == 1 { return nil }
+            return codes_get_double(handle, key, &value) == 0 ? value : nil
+        }
+    }
+
+    func string(_ key: String) -> String? {
+        ecCodesLock.withLock { _ in
+            var length = 0
+            guard codes_get_length(handle, key, &length) == 0, length > 0, length < 1 << 20 else { return nil }
+            var buffer = [CChar](repeating: 0, count: length + 1)
+            guard codes_get_string(handle, key, &buffer, &length) == 0 else { return nil }
+            return String(nulTerminated: buffer)
+        }
+    }
+
+    func longs(_ key: String) -> [Int]? {
+        ecCodesLock.withLock { _ in
+            var size = 0
+            guard codes_get_size(handle, key, &size) == 0, size > 0, size < 1 << 28 else { return nil }
+            var values = [Int](repeating: 0, count: size)
+            guard codes_get_long_array(handle, key, &values, &size) == 0 else { return nil }
+            return Array(values.prefix(size))
+        }
+    }
+
+    /// Decodes a double array key (`values`); on failure returns what ecCodes said.
+    func doubles(_ key: String, expectedCount: Int) -> Result<[Double], ECCodesFailure> {
+        ecCodesLock.withLock { _ in
+            ecCodesLog.withLock { $0.removeAll() }
+            var size = 0
+            var status = codes_get_size(handle, key, &size)
+            guard status == 0 else { return .failure(Self.failure(status)) }
+            guard size == expectedCount else {
+                return .failure(ECCodesFailure(message: "'\(key)' has \(size) values, expected \(expectedCount) (numberOfPoints)"))
+            }
+            var values = [Double](repeating: 0, count: size)
+            status = codes_get_double_array(handle, key, &values, &size)
+            guard status == 0 else { return .failure(Self.failure(status)) }
+            guard size == expectedCount else {
+                return .failure(ECCodesFailure(message: "decoded \(size) values, expected \(expectedCount)"))
+            }
+            if let logged = Self.drainLog() { return .failure(ECCodesFailure(message: logged)) }
+            return .success(values)
+        }
+    }
+
+    func set(_ key: String, _ value: Double) -> Bool {
+        ecCodesLock.withLock { _ in codes_set_double(handle, key, value) == 0 }
+    }
+
+    /// Latitude, longitude and value of every point in data order, from ecCodes' geo-iterator.
+    func geoIterate(expectedCount: Int) -> Result<(lat: [Double], lon: [Double]), ECCodesFailure> {
+        ecCodesLock.withLock { _ in
+            ecCodesLog.withLock { $0.removeAll() }
+            var status: Int32 = 0
+            guard let iterator = codes_grib_iterator_new(handle, 0, &status), status == 0 else {
+                return .failure(Self.failure(status))
+            }
+            defer { codes_grib_iterator_delete(iterator) }
+            var lats: [Double] = []
+            var lons: [Double] = []
+            lats.reserveCapacity(expectedCount)
+            lons.reserveCapacity(expectedCount)
+            var lat = 0.0, lon = 0.0, value = 0.0
+            while codes_grib_iterator_next(iterator, &lat, &lon, &value) != 0 {
+                lats.append(lat)
+                lons.append(lon)
+                if lats.count > expectedCount { break }
+            }
+            guard lats.count == expectedCount else {
+                return .failure(ECCodesFailure(message: "geo-iterator gave \(lats.count) points, expected \(expectedCount)"))
+            }
+            return .success((lats, lons))
+        }
+    }
+
+    private static func failure(_ status: Int32) -> ECCodesFailure {
+        let text = String(cString: codes_get_error_message(status))
+        return ECCodesFailure(message: drainLog().map { "\(text): \($0)" } ?? text)
+    }
+}
+
+/// What ecCodes said when it refused a call.
+struct ECCodesFailure: Error {
+    var message: String
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// A GRIB 1 or GRIB 2 file read through ecCodes.
+///
+/// Opening maps the file, finds every message and reads its keys (no values are decoded);
+/// damaged messages are skipped and listed in `problems`, each naming its index and
+/// offset. `decode(_:)` decodes chosen messages; `dataset()` assembles all of them into
+/// Plume's data model, one variable per parameter with dimensions among
+/// (number, time, step, level, latitude, longitude).
+public final class GRIBFile {
+    public let path: String
+    /// Readable messages, in file order.
+    public let messages: [GRIBMessage]
+    /// Damaged messages that were skipped (`PlumeIOError.corruptMessage`).
+    public let problems: [PlumeIOError]
+
+    private let mapping: UnsafeMutableRawPointer?
+    private let byteCount: Int
+    private let handles: [ECCodesHandle]
+    private var geometries: [GRIBGridDefinition: GRIBGeometry] = [:]
+
+    /// Opens `path` and indexes its messages. Throws when the file cannot be read or holds
+    /// no readable GRIB message at all.
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw PlumeIOError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw PlumeIOError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw PlumeIOError.cannotOpen(file: path, reason: "not a regular file") }
+        byteCount = Int(info.st_size)
+        guard byteCount > 0 else {
+            throw PlumeIOError.unrecognisedFormat(file: path, expected: "GRIB messages", found: "an empty file")
+        }
+        guard let m = mmap(nil, byteCount, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
+            throw PlumeIOError.cannotOpen(file: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        mapping = m
+        let bytes = UnsafeRawBufferPointer(start: m, count: byteCount)
+
+        let scan = GRIBScanner.scan(bytes)
+        var all: [(offset: Int, item: Result<(GRIBMessage, ECCodesHandle), PlumeIOError>)] = []
+        for d in scan.damaged {
+            all.append((d.offset, .failure(.corruptMessage(file: path, index: 0, offset: d.offset, reason: d.reason))))
+        }
+        for f in scan.messages {
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[f.offset..<(f.offset + f.length)])
+            switch ECCodesHandle.make(slice) {
+            case .failure(let e):
+                all.append((f.offset, .failure(.corruptMessage(file: path, index: 0, offset: f.offset, reason: "ecCodes cannot parse it: \(e.message)"))))
+            case .success(let h):
+                all.append((f.offset, Self.keys(h, found: f, path: path).map { ($0, h) }))
+            }
+        }
+        all.sort { $0.offset < $1.offset }
+        var messages: [GRIBMessage] = []
+        var handles: [ECCodesHandle] = []
+        var problems: [PlumeIOError] = []
+        for (i, entry) in all.enumerated() {
+            switch entry.item {
+            case .success(let (message, handle)):
+                var message = message
+                message.index = i + 1
+                messages.append(message)
+                handles.append(handle)
+            case .failure(let error):
+                if case .corruptMessage(let file, _, let offset, let reason) = error {
+                    problems.append(.corruptMessage(file: file, index: i + 1, offset: offset, reason: reason))
+                } else {
+                    problems.append(error)
+                }
+            }
+        }
+        self.messages = messages
+        self.handles = handles
+        self.problems = problems
+        if messages.isEmpty {
+            munmap(m, byteCount)
+            if let first = problems.first, !scan.damaged.isEmpty || !scan.messages.isEmpty { throw first }
+            let head = bytes.prefix(8).map { $0 >= 32 && $0 < 127 ? String(UnicodeScalar($0)) : "." }.joined()
+            throw PlumeIOError.unrecognisedFormat(
+                file: path, expected: "GRIB messages (a 'GRIB' indicator)", found: "none in \(byteCount) bytes (file starts with \"\(head)\")")
+        }
+    }
+
+    deinit {
+        if let mapping, !messages.isEmpty { munmap(mapping, byteCount) }
+    }
+
+    /// Decodes the values of `messages[position]` into grid order, with its geometry.
+    public func decode(_ position: Int) throws -> GRIBField {
+        guard messages.indices.contains(position) else {
+            throw PlumeIOError.invalidRequest(file: path, variable: "message", reason: "no message at position \(position) (file has \(messages.count))")
+        }
+        let message = messages[position]
+        let handle = handles[position]
+        let fail = { (reason: String) in
+            PlumeIOError.corruptMessage(file: self.path, index: message.index, offset: message.offset, reason: reason)
+        }
+        let geometry = try geometry(for: message, handle: handle)
+        let n = message.grid.numberOfPoints
+        let missingSentinel = Double(Float.greatestFiniteMagnitude)
+        let hasBitmap = (handle.long("bitmapPresent") ?? 0) == 1
+        if hasBitmap { _ = handle.set("missingValue", missingSentinel) }
+        let raw: [Double]
+        switch handle.doubles("values", expectedCount: n) {
+        case .success(let v): raw = v
+        case .failure(let f): throw fail("cannot decode values: \(f.message)")
+        }
+        var values = [Float](repeating: .nan, count: n)
+        values.withUnsafeMutableBufferPointer { out in
+            raw.withUnsafeBufferPointer { input in
+                if let order = geometry.gridIndexOfDataPoint {
+                    for k in 0..<n {
+                        let v = input[k]
+                        out[order[k]] = (hasBitmap && v == missingSentinel) ? .nan : Float(v)
+                    }
+                } else {
+                    for k in 0..<n {
+                        let v = input[k]
+                        out[k] = (hasBitmap && v == missingSentinel) ? .nan : Float(v)
+                    }
+                }
+            }
+        }
+        return GRIBField(message: message, values: values, geometry: geometry)
+    }
+
+    /// Assembles every readable message into one dataset with values (see `GRIBAssembler`).
+    public func dataset() throws -> Dataset {
+        try GRIBAssembler.assemble(self)
+    }
+
+    /// The geometry of a message's grid, computed once per distinct grid.
+    func geometry(for message: GRIBMessage, handle: ECCodesHandle? = nil) throws -> GRIBGeometry {
+        if let g = geometries[message.grid] { return g }
+        let h = handle ?? messages.firstIndex(of: message).map { handles[$0] }
+        do throws(GRIBGeometry.GeometryError) {
+            let g = try GRIBGeometry.make(message.grid) {
+                h.map { $0.geoIterate(expectedCount: message.grid.numberOfPoints) }
+                    ?? .failure(ECCodesFailure(message: "no handle"))
+            }
+            geometries[message.grid] = g
+            return g
+        } catch {
+            throw PlumeIOError.corruptMessage(file: path, index: message.index, offset: message.offset, reason: error.message)
+        }
+    }
+
+    /// Extra string keys of the first message (centre and its description) for global attributes.
+    func firstMessageKey(_ key: String) -> String? {
+        handles.first?.string(key)
+    }
+
+    private static func keys(_ h: ECCodesHandle, found: GRIBScanner.Found, path: String) -> Result<GRIBMessage, PlumeIOError> {
+        let fail = { (reason: String) -> Result<GRIBMessage, PlumeIOError> in
+            .failure(.corruptMessage(file: path, index: 0, offset: found.offset, reason: reason))
+        }
+        guard let points = h.long("numberOfPoints"), points > 0, points < 1 << 31 else {
+            return fail("numberOfPoints is missing or not positive (expected the number of grid points)")
+        }
+        guard let gridType = h.string("gridType") else { return fail("gridType is missing") }
+        // A damaged header can claim far more points than the message could hold; refuse
+        // before anything is allocated for them (64× leaves room for CCSDS/JPEG packing).
+        if let bits = h.long("bitsPerValue"), bits > 0, points / 8 * min(bits, 64) > found.length * 64 {
+            return fail("numberOfPoints \(points) at \(bits) bits per value cannot fit in a \(found.length)-byte message")
+        }
+        let unitHours: Double
+        switch h.long("stepUnits") ?? 1 {
+        case 0: unitHours = 1.0 / 60
+        case 1: unitHours = 1
+        case 2: unitHours = 24
+        case 10: unitHours = 3
+        case 11: unitHours = 6
+        case 12: unitHours = 12
+        case 13, 254: unitHours = 1.0 / 3600
+        default: unitHours = .nan
+        }
+        let cfName = h.string("cfName").flatMap { $0 == "unknown" || $0.isEmpty ? nil : $0 }
+        let grid = GRIBGridDefinition(
+            gridType: gridType, numberOfPoints: points,
+            ni: h.long("Ni"), nj: h.long("Nj"), gaussianN: gridType.hasSuffix("_gg") ? h.long("N") : nil,
+            pl: gridType.hasPrefix("reduced") ? h.longs("pl") : nil,
+            latitudeOfFirstPoint: h.double("latitudeOfFirstGridPointInDegrees"),
+            longitudeOfFirstPoint: h.double("longitudeOfFirstGridPointInDegrees"),
+            latitudeOfLastPoint: h.double("latitudeOfLastGridPointInDegrees"),
+            longitudeOfLastPoint: h.double("longitudeOfLastGridPointInDegrees"),
+            iScansNegatively: (h.long("iScansNegatively") ?? 0) == 1,
+            jScansPositively: (h.long("jScansPositively") ?? 0) == 1,
+            jPointsAreConsecutive: (h.long("jPointsAreConsecutive") ?? 0) == 1,
+            alternativeRowScanning: (h.long("alternativeRowScanning") ?? 0) == 1)
+        let message = GRIBMessage(
+            index: 0, offset: found.offset, length: found.length, edition: found.edition,
+            shortName: h.string("shortName") ?? "unknown", paramId: h.long("paramId") ?? 0,
+            name: h.string("name") ?? "unknown", units: h.string("units") ?? "unknown", cfName: cfName,
+            typeOfLevel: h.string("typeOfLevel") ?? "unknown", level: h.double("level") ?? 0,
+            dataDate: h.long("dataDate") ?? 0, dataTime: h.long("dataTime") ?? 0,
+            validityDate: h.long("validityDate") ?? 0, validityTime: h.long("validityTime") ?? 0,
+            stepHours: Double(h.long("endStep") ?? 0) * unitHours, stepRange: h.string("stepRange") ?? "0",
+            stepType: h.string("stepType") ?? "instant", number: h.long("number"),
+            dataType: h.string("dataType") ?? "unknown", packingType: h.string("packingType") ?? "unknown",
+            grid: grid)
+        return .success(message)
+    }
+}

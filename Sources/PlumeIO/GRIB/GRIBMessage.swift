@@ -1,0 +1,70 @@
+/// The keys of one GRIB message, read without decoding its values.
+public struct GRIBMessage: Sendable, Equatable {
+    /// Position in the file, counting from 1 as `grib_ls` does (damaged messages count too).
+    public var index: Int
+    /// Byte offset and length of the message in the file.
+    public var offset: Int
+    public var length: Int
+    public var edition: Int
+
+    public var shortName: String
+    public var paramId: Int
+    public var name: String
+    public var units: String
+    /// CF standard name ecCodes knows for the parameter, when it knows one.
+    public var cfName: String?
+    public var typeOfLevel: String
+    public var level: Double
+    /// Reference (analysis or forecast start) date `YYYYMMDD` and time `HHMM`.
+    public var dataDate: Int
+    public var dataTime: Int
+    public var validityDate: Int
+    public var validityTime: Int
+    /// Forecast step (end of the range for accumulations) in hours.
+    public var stepHours: Double
+    public var stepRange: String
+    public var stepType: String
+    /// Ensemble member number; nil for deterministic fields.
+    public var number: Int?
+    public var dataType: String
+    public var packingType: String
+    public var grid: GRIBGridDefinition
+
+    /// Reference time in seconds since 1970-01-01T00:00:00 UTC (proleptic Gregorian).
+    public var referenceTime: Int64 {
+        Self.unixSeconds(date: dataDate, time: dataTime)
+    }
+
+    /// Validity time in seconds since 1970-01-01T00:00:00 UTC.
+    public var validTime: Int64 {
+        Self.unixSeconds(date: validityDate, time: validityTime)
+    }
+
+    static func unixSeconds(date: Int, time: Int) -> Int64 {
+        let y = date / 10000, m = (date / 100) % 100, d = date % 100
+        let days = CFCalendar.gregorianJDN(y, max(1, min(12, m)), max(1, d)) - 2_440_588
+        return Int64(days) * 86400 + Int64((time / 100) * 3600 + (time % 100) * 60)
+    }
+}
+
+/// The grid of a GRIB message (section 3 / GDS), as ecCodes reports it.
+public struct GRIBGridDefinition: Sendable, Hashable {
+    /// ecCodes `gridType`: `regular_ll`, `regular_gg`, `reduced_gg`, `lambert`, …
+    public var gridType: String
+    public var numberOfPoints: Int
+    /// Points along a parallel and along a meridian (nil where the grid has none, e.g. `Ni` of reduced grids).
+    public var ni: Int?
+    public var nj: Int?
+    /// Gaussian number (latitudes between pole and equator) of Gaussian grids.
+    public var gaussianN: Int?
+    /// Points on each latitude row of a reduced grid, north to south as stored.
+    public var pl: [Int]?
+    public var latitudeOfFirstPoint: Double?
+    public var longitudeOfFirstPoint: Double?
+    public var latitudeOfLastPoint: Double?
+    public var longitudeOfLastPoint: Double?
+    public var iScansNegatively: Bool
+    public var jScansPositively: Bool
+    public var jPointsAreConsecutive: Bool
+    public var alternativeRowScanning: Bool
+}

@@ -1,0 +1,157 @@
+import CNetCDF
+import Foundation
+
+/// Writes a `Dataset` with values as a CF netCDF-4 file: chunked, deflate + shuffle
+/// compressed, with `Conventions`, `history` and `source` global attributes.
+///
+/// The file is written under a temporary name and renamed into place when complete.
+public struct NetCDFWriter: Sendable {
+    /// zlib level 0…9 (0: no compression).
+    public var deflateLevel: Int32 = 4
+    /// What produced the data, for the global `source` attribute.
+    public var source: String = "Plume"
+    /// Line appended to the `history` attribute (the command line, typically).
+    public var historyLine: String?
+
+    public init(deflateLevel: Int32 = 4, source: String = "Plume", historyLine: String? = nil) {
+        self.deflateLevel = deflateLevel
+        self.source = source
+        self.historyLine = historyLine
+    }
+
+    /// Writes `dataset` to `path` atomically. Every variable must hold values.
+    public func write(_ dataset: Dataset, to path: String) throws {
+        for v in dataset.variables where v.data == nil || v.data?.count != v.count {
+            throw PlumeIOError.writeFailed(file: path, reason: "variable '\(v.name)' holds \(v.data?.count ?? 0) values, expected \(v.count) (its shape \(v.shape))")
+        }
+        _ = hdf5ErrorPrintingOff
+        try AtomicFile.write(to: path) { temporary in
+            try netCDFAndHDF5Lock.withLock { _ in
+                var ncid: Int32 = -1
+                try check(nc_create(temporary, NC_NETCDF4 | NC_CLOBBER, &ncid), path, "create")
+                do {
+                    var root = dataset
+                    root.attributes = globalAttributes(dataset.attributes)
+                    try define(root, in: ncid, path: path)
+                    try check(nc_enddef(ncid), path, "end of definitions")
+                    try put(root, in: ncid, path: path)
+                    try check(nc_close(ncid), path, "close")
+                } catch {
+                    nc_close(ncid)
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func globalAttributes(_ given: [Attribute]) -> [Attribute] {
+        var attributes = given
+        attributes.set("Conventions", .text("CF-1.8"))
+        if attributes["source"] == nil { attributes.set("source", .text(source)) }
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let line = "\(stamp): \(historyLine ?? "written by Plume")"
+        if let old = attributes["history"]?.text, !old.isEmpty {
+            attributes.set("history", .text(old + "\n" + line))
+        } else {
+            attributes.set("history", .text(line))
+        }
+        return attributes
+    }
+
+    private func define(_ dataset: Dataset, in ncid: Int32, path: String) throws {
+        var dimensionIDs: [String: Int32] = [:]
+        for d in dataset.dimensions {
+            var id: Int32 = 0
+            try check(nc_def_dim(ncid, d.name, d.isUnlimited ? 0 : d.length, &id), path, "dimension '\(d.name)'")
+            dimensionIDs[d.name] = id
+        }
+        for a in dataset.attributes { try putAttribute(a, ncid, NC_GLOBAL, nil, path, "global attributes") }
+        for v in dataset.variables {
+            let ids = try v.dimensions.map { name -> Int32 in
+                guard let id = dimensionIDs[name] else {
+                    throw PlumeIOError.writeFailed(file: path, reason: "variable '\(v.name)' uses dimension '\(name)', which the dataset does not define")
+                }
+                return id
+            }
+            let type = NetCDFTypes.ncType(v.data?.dataType ?? v.dataType)
+            var varid: Int32 = 0
+            try check(nc_def_var(ncid, v.name, type, Int32(ids.count), ids, &varid), path, "variable '\(v.name)'")
+            if v.dimensions.count >= 1 && v.count > 1 {
+                let chunks = chunkShape(v.shape)
+                try check(nc_def_var_chunking(ncid, varid, NC_CHUNKED, chunks), path, "chunking of '\(v.name)'")
+                if deflateLevel > 0 {
+                    try check(nc_def_var_deflate(ncid, varid, 1, 1, deflateLevel), path, "compression of '\(v.name)'")
+                }
+            }
+            for a in v.attributes { try putAttribute(a, ncid, varid, type, path, "variable '\(v.name)'") }
+        }
+        for g in dataset.groups {
+            var gid: Int32 = 0
+            try check(nc_def_grp(ncid, g.name, &gid), path, "group '\(g.name)'")
+            try define(g.dataset, in: gid, path: path)
+        }
+    }
+
+    /// One chunk is a whole horizontal field (the last two dimensions), capped at 4 Mi elements.
+    private func chunkShape(_ shape: [Int]) -> [Int] {
+        var chunks = shape.map { _ in 1 }
+        var size = 1
+        for d in stride(from: shape.count - 1, through: max(0, shape.count - 2), by: -1) {
+            let n = max(1, shape[d])
+            if size * n > 4 << 20 { break }
+            chunks[d] = n
+            size *= n
+        }
+        return chunks
+    }
+
+    private func put(_ dataset: Dataset, in ncid: Int32, path: String) throws {
+        for v in dataset.variables {
+            var varid: Int32 = 0
+            try check(nc_inq_varid(ncid, v.name, &varid), path, "variable '\(v.name)'")
+            let status: Int32
+            switch v.data {
+            case .float32(let values): status = nc_put_var_float(ncid, varid, values)
+            case .float64(let values): status = nc_put_var_double(ncid, varid, values)
+            case .int32(let values): status = nc_put_var_int(ncid, varid, values)
+            case .int64(let values): status = nc_put_var_longlong(ncid, varid, values)
+            case nil: status = NC_NOERR
+            }
+            try check(status, path, "values of '\(v.name)'")
+        }
+        for g in dataset.groups {
+            var gid: Int32 = 0
+            try check(nc_inq_grp_ncid(ncid, g.name, &gid), path, "group '\(g.name)'")
+            try put(g.dataset, in: gid, path: path)
+        }
+    }
+
+    private func putAttribute(_ a: Attribute, _ ncid: Int32, _ varid: Int32, _ variableType: nc_type?, _ path: String, _ context: String) throws {
+        let status: Int32
+        // Values CF compares with the data must have the variable's type.
+        let typed = ["_FillValue", "missing_value", "valid_min", "valid_max", "valid_range"].contains(a.name)
+        switch a.value {
+        case .text(let s):
+            let bytes = Array(s.utf8)
+            status = nc_put_att_text(ncid, varid, a.name, bytes.count, bytes.map { CChar(bitPattern: $0) })
+        case .integers(let v):
+            if typed, let t = variableType {
+                status = nc_put_att_longlong(ncid, varid, a.name, t, v.count, v)
+            } else {
+                let fitsInt32 = v.allSatisfy { $0 >= Int64(Int32.min) && $0 <= Int64(Int32.max) }
+                status = nc_put_att_longlong(ncid, varid, a.name, fitsInt32 ? NC_INT : NC_INT64, v.count, v)
+            }
+        case .floats(let v):
+            status = nc_put_att_float(ncid, varid, a.name, typed ? (variableType ?? NC_FLOAT) : NC_FLOAT, v.count, v)
+        case .doubles(let v):
+            status = nc_put_att_double(ncid, varid, a.name, typed ? (variableType ?? NC_DOUBLE) : NC_DOUBLE, v.count, v)
+        }
+        try check(status, path, "\(context), attribute '\(a.name)'")
+    }
+
+    private func check(_ status: Int32, _ path: String, _ context: String) throws {
+        if status != NC_NOERR {
+            throw PlumeIOError.writeFailed(file: path, reason: "\(context): \(NetCDFTypes.message(status))")
+        }
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Plume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plume",
+        abstract: "Weather and atmospheric-transport emulator pipeline.",
+        subcommands: [InspectCommand.self, ConvertCommand.self, BenchCommand.self])
+}
