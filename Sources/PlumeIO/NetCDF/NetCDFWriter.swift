@@ -58,8 +58,9 @@ public struct NetCDFWriter: Sendable {
         return attributes
     }
 
-    private func define(_ dataset: Dataset, in ncid: Int32, path: String) throws {
-        var dimensionIDs: [String: Int32] = [:]
+    /// Defines a group; `inherited` are the dimensions of enclosing groups, visible here.
+    private func define(_ dataset: Dataset, in ncid: Int32, path: String, inherited: [String: Int32] = [:]) throws {
+        var dimensionIDs = inherited
         for d in dataset.dimensions {
             var id: Int32 = 0
             try check(nc_def_dim(ncid, d.name, d.isUnlimited ? 0 : d.length, &id), path, "dimension '\(d.name)'")
@@ -88,7 +89,7 @@ public struct NetCDFWriter: Sendable {
         for g in dataset.groups {
             var gid: Int32 = 0
             try check(nc_def_grp(ncid, g.name, &gid), path, "group '\(g.name)'")
-            try define(g.dataset, in: gid, path: path)
+            try define(g.dataset, in: gid, path: path, inherited: dimensionIDs)
         }
     }
 
@@ -109,12 +110,16 @@ public struct NetCDFWriter: Sendable {
         for v in dataset.variables {
             var varid: Int32 = 0
             try check(nc_inq_varid(ncid, v.name, &varid), path, "variable '\(v.name)'")
+            // nc_put_vara with the full shape: nc_put_var would write only the current
+            // (zero) length of an unlimited dimension.
+            let start = [Int](repeating: 0, count: v.shape.count)
+            let count = v.shape
             let status: Int32
             switch v.data {
-            case .float32(let values): status = nc_put_var_float(ncid, varid, values)
-            case .float64(let values): status = nc_put_var_double(ncid, varid, values)
-            case .int32(let values): status = nc_put_var_int(ncid, varid, values)
-            case .int64(let values): status = nc_put_var_longlong(ncid, varid, values)
+            case .float32(let values): status = nc_put_vara_float(ncid, varid, start, count, values)
+            case .float64(let values): status = nc_put_vara_double(ncid, varid, start, count, values)
+            case .int32(let values): status = nc_put_vara_int(ncid, varid, start, count, values)
+            case .int64(let values): status = nc_put_vara_longlong(ncid, varid, start, count, values)
             case nil: status = NC_NOERR
             }
             try check(status, path, "values of '\(v.name)'")
