@@ -76,11 +76,11 @@ public final class GRIBFile {
         self.handles = handles
         self.problems = problems
         if messages.isEmpty {
-            munmap(m, byteCount)
-            if let first = problems.first, !scan.damaged.isEmpty || !scan.messages.isEmpty { throw first }
             let head = bytes.prefix(8).map { $0 >= 32 && $0 < 127 ? String(UnicodeScalar($0)) : "." }.joined()
-            throw PlumeIOError.unrecognisedFormat(
-                file: path, expected: "GRIB messages (a 'GRIB' indicator)", found: "none in \(byteCount) bytes (file starts with \"\(head)\")")
+            munmap(m, byteCount)
+            let found = problems.first.map { "no complete message (\($0))" }
+                ?? "none in \(byteCount) bytes (file starts with \"\(head)\")"
+            throw PlumeIOError.unrecognisedFormat(file: path, expected: "GRIB messages (a 'GRIB' indicator)", found: found)
         }
     }
 
@@ -196,7 +196,6 @@ public final class GRIBFile {
             name: h.string("name") ?? "unknown", units: h.string("units") ?? "unknown", cfName: cfName,
             typeOfLevel: h.string("typeOfLevel") ?? "unknown", level: h.double("level") ?? 0,
             dataDate: h.long("dataDate") ?? 0, dataTime: h.long("dataTime") ?? 0,
-            validityDate: h.long("validityDate") ?? 0, validityTime: h.long("validityTime") ?? 0,
             stepHours: Double(h.long("endStep") ?? 0) * unitHours, stepRange: h.string("stepRange") ?? "0",
             stepType: h.string("stepType") ?? "instant", number: h.long("number"),
             dataType: h.string("dataType") ?? "unknown", packingType: h.string("packingType") ?? "unknown",

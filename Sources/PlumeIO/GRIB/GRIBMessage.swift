@@ -18,8 +18,6 @@ public struct GRIBMessage: Sendable, Equatable {
     /// Reference (analysis or forecast start) date `YYYYMMDD` and time `HHMM`.
     public var dataDate: Int
     public var dataTime: Int
-    public var validityDate: Int
-    public var validityTime: Int
     /// Forecast step (end of the range for accumulations) in hours.
     public var stepHours: Double
     public var stepRange: String
@@ -35,9 +33,12 @@ public struct GRIBMessage: Sendable, Equatable {
         Self.unixSeconds(date: dataDate, time: dataTime)
     }
 
-    /// Validity time in seconds since 1970-01-01T00:00:00 UTC.
+    /// Validity time (reference time + step) in seconds since 1970-01-01T00:00:00 UTC.
+    /// Computed here rather than asked of ecCodes, whose validity-date computation can
+    /// run for minutes on a damaged step field.
     public var validTime: Int64 {
-        Self.unixSeconds(date: validityDate, time: validityTime)
+        let seconds = stepHours * 3600
+        return referenceTime + (seconds.isFinite && abs(seconds) < 1e15 ? Int64(seconds.rounded()) : 0)
     }
 
     static func unixSeconds(date: Int, time: Int) -> Int64 {
