@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "plume",
             dependencies: [
-                "PlumeIO",
+                "PlumeIO", "CEccodes", "CNetCDF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(

@@ -1,8 +1,124 @@
 import ArgumentParser
+import CEccodes
+import CNetCDF
 import Foundation
 import PlumeIO
 
+/// `plume bench io`: time to load every field of each file, through Plume and through
+/// the bare C library calls underneath it, in one run. Prints one JSON line per
+/// (file, method), the format of `Benchmarks/io_python.py`.
 struct IOBenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "io", abstract: "placeholder")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "io",
+        abstract: "Time loading every field of GRIB/netCDF files: Plume against the bare C library calls.")
+
+    @Option(name: .customLong("repeat"), help: "Repetitions per measurement (the best is reported, after one warm-up).")
+    var repetitions: Int = 5
+
+    @Argument(help: "GRIB or netCDF files.")
+    var files: [String]
+
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard !files.isEmpty else { throw ValidationError("give at least one file") }
+    }
+
+    func run() throws {
+        for file in files {
+            let name = (file as NSString).lastPathComponent
+            let methods: [(String, () throws -> Int)]
+            switch try FileFormat.detect(file) {
+            case .grib:
+                methods = [
+                    ("plume", { try Self.plumeGRIB(file) }),
+                    ("plume-dataset", { try Self.plumeGRIBDataset(file) }),
+                    ("c-ecCodes", { try Self.bareECCodes(file) }),
+                ]
+            case .netCDF, .hdf5:
+                methods = [
+                    ("plume", { try Self.plumeNetCDF(file) }),
+                    ("c-netCDF", { try Self.bareNetCDF(file) }),
+                ]
+            }
+            for (method, body) in methods {
+                var values = try body()  // warm-up
+                var best = Double.infinity
+                for _ in 0..<repetitions {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    values = try body()
+                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                }
+                print("{\"file\": \"\(name)\", \"method\": \"\(method)\", \"seconds\": \(best), \"values\": \(values)}")
+            }
+        }
+    }
+
+    /// Index the messages, decode each into grid order with NaN for missing values.
+    static func plumeGRIB(_ path: String) throws -> Int {
+        let file = try GRIBFile(path: path)
+        var n = 0
+        for i in file.messages.indices { n += try file.decode(i).values.count }
+        return n
+    }
+
+    /// As above, assembled into the (number, time, step, level, lat, lon) data model.
+    static func plumeGRIBDataset(_ path: String) throws -> Int {
+        try GRIBFile(path: path).dataset().dataVariables.reduce(0) { $0 + $1.count }
+    }
+
+    /// What a C program does: codes_handle_new_from_file and codes_get_double_array per message.
+    static func bareECCodes(_ path: String) throws -> Int {
+        guard let f = fopen(path, "rb") else { throw PlumeIOError.cannotOpen(file: path, reason: "fopen failed") }
+        defer { fclose(f) }
+        var n = 0
+        var status: Int32 = 0
+        var buffer: [Double] = []
+        while let h = codes_handle_new_from_file(nil, f, PRODUCT_GRIB, &status) {
+            var size = 0
+            codes_get_size(h, "values", &size)
+            if buffer.count < size { buffer = [Double](repeating: 0, count: size) }
+            codes_get_double_array(h, "values", &buffer, &size)
+            n += size
+            codes_handle_delete(h)
+        }
+        return n
+    }
+
+    /// Every numeric variable, CF-decoded (float32 where stored so).
+    static func plumeNetCDF(_ path: String) throws -> Int {
+        let file = try NetCDFFile(path: path)
+        var n = 0
+        for name in file.variableNames {
+            let v = try file.variable(name)
+            guard v.dataType.isNumeric else { continue }
+            n += v.dataType == .float32 ? try file.readFloat(name).count : try file.read(name).count
+        }
+        return n
+    }
+
+    /// nc_open and nc_get_var_double of every variable, no CF decoding.
+    static func bareNetCDF(_ path: String) throws -> Int {
+        var ncid: Int32 = 0
+        guard nc_open(path, NC_NOWRITE, &ncid) == NC_NOERR else { throw PlumeIOError.cannotOpen(file: path, reason: "nc_open failed") }
+        defer { nc_close(ncid) }
+        var nvars: Int32 = 0
+        nc_inq_nvars(ncid, &nvars)
+        var n = 0
+        for varid in 0..<nvars {
+            var ndims: Int32 = 0
+            nc_inq_varndims(ncid, varid, &ndims)
+            var dims = [Int32](repeating: 0, count: Int(ndims))
+            nc_inq_vardimid(ncid, varid, &dims)
+            var count = 1
+            for d in dims {
+                var len = 0
+                nc_inq_dimlen(ncid, d, &len)
+                count *= len
+            }
+            var values = [Double](repeating: 0, count: count)
+            nc_get_var_double(ncid, varid, &values)
+            n += count
+        }
+        return n
+    }
 }
