@@ -4,12 +4,13 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-DEB_PACKAGES := pkg-config libnetcdf-dev libhdf5-dev libeccodes-dev libeccodes-tools netcdf-bin hdf5-tools python3
+DEB_PACKAGES := pkg-config libnetcdf-dev libhdf5-dev libeccodes-dev libeccodes-tools netcdf-bin hdf5-tools python3 \
+	libtorch-dev python3-torch python3-numpy python3-venv
 SAMPLES := .cache/sample-data
 OUT := out/demo
 PLUME := .build/release/plume
 
-.PHONY: deps samples build test demo bench-io clean
+.PHONY: deps samples python-env build test demo bench-io bench-torch clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -22,10 +23,15 @@ deps:
 samples: deps
 	@Scripts/fetch-sample-data.sh $(SAMPLES) >/dev/null
 
+# A venv over Debian's python3 (with its torch) plus pinned PyPI packages, for the tests
+# that cross-check against Python (safetensors interop) and for benchmarks.
+python-env: deps
+	@Scripts/python-env.sh >/dev/null
+
 build: deps
 	swift build -c release --product plume
 
-test: deps samples
+test: deps samples python-env
 	swift test
 
 demo: build samples

@@ -33,6 +33,7 @@ struct IOBenchCommand: ParsableCommand {
                     ("plume", { try Self.plumeGRIB(file) }),
                     ("plume-dataset", { try Self.plumeGRIBDataset(file) }),
                     ("c-ecCodes", { try Self.bareECCodes(file) }),
+                    ("c-ecCodes-keys", { try Self.bareECCodesWithKeys(file) }),
                 ]
             case .netCDF, .hdf5:
                 methods = [
@@ -74,6 +75,58 @@ struct IOBenchCommand: ParsableCommand {
         var status: Int32 = 0
         var buffer: [Double] = []
         while let h = codes_handle_new_from_file(nil, f, PRODUCT_GRIB, &status) {
+            var size = 0
+            codes_get_size(h, "values", &size)
+            if buffer.count < size { buffer = [Double](repeating: 0, count: size) }
+            codes_get_double_array(h, "values", &buffer, &size)
+            n += size
+            codes_handle_delete(h)
+        }
+        return n
+    }
+
+    /// Keys Plume reads from every message (besides the concept keys paramId, shortName,
+    /// name, units and cfName, which it evaluates once per distinct parameter), per edition.
+    static let commonKeys = [
+        "numberOfPoints", "gridType", "bitsPerValue", "stepUnits", "edition", "centre", "subCentre",
+        "typeOfStatisticalProcessing", "productDefinitionTemplateNumber", "timeRangeIndicator", "level",
+        "Ni", "Nj", "latitudeOfFirstGridPointInDegrees", "longitudeOfFirstGridPointInDegrees",
+        "latitudeOfLastGridPointInDegrees", "longitudeOfLastGridPointInDegrees", "iScansNegatively", "jScansPositively",
+        "jPointsAreConsecutive", "alternativeRowScanning", "typeOfLevel", "dataDate", "dataTime", "endStep", "stepRange",
+        "stepType", "number", "dataType", "packingType", "bitmapPresent", "numberOfCodedValues", "offsetBeforeData",
+        "referenceValue", "binaryScaleFactor", "decimalScaleFactor",
+    ]
+    static let edition1Keys = ["table2Version", "indicatorOfParameter", "indicatorOfTypeOfLevel"]
+    static let edition2Keys = [
+        "discipline", "parameterCategory", "parameterNumber", "typeOfFirstFixedSurface", "scaleFactorOfFirstFixedSurface",
+        "scaledValueOfFirstFixedSurface", "typeOfSecondFixedSurface", "scaleFactorOfSecondFixedSurface",
+        "scaledValueOfSecondFixedSurface", "localTablesVersion", "tablesVersion", "typeOfGeneratingProcess", "aerosolType",
+        "constituentType",
+    ]
+
+    /// The same C calls plus the keys Plume reads from every message (`codes_get_string`
+    /// for string keys, `codes_get_long` otherwise), without Plume's missing-value checks.
+    static func bareECCodesWithKeys(_ path: String) throws -> Int {
+        guard let f = fopen(path, "rb") else { throw PlumeIOError.cannotOpen(file: path, reason: "fopen failed") }
+        defer { fclose(f) }
+        var n = 0
+        var status: Int32 = 0
+        var buffer: [Double] = []
+        var text = [CChar](repeating: 0, count: 1024)
+        while let h = codes_handle_new_from_file(nil, f, PRODUCT_GRIB, &status) {
+            var edition = 0
+            codes_get_long(h, "edition", &edition)
+            for key in commonKeys + (edition == 1 ? edition1Keys : edition2Keys) {
+                var type: Int32 = 0
+                codes_get_native_type(h, key, &type)
+                if type == GRIB_TYPE_STRING {
+                    var length = text.count
+                    codes_get_string(h, key, &text, &length)
+                } else {
+                    var value = 0
+                    codes_get_long(h, key, &value)
+                }
+            }
             var size = 0
             codes_get_size(h, "values", &size)
             if buffer.count < size { buffer = [Double](repeating: 0, count: size) }

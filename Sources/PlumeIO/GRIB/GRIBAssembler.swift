@@ -64,7 +64,7 @@ enum GRIBAssembler {
             if hasLevel { _ = axis(key.typeOfLevel, .float64(levels), levelAttributes(key.typeOfLevel, first)) }
 
             // Grid dimensions and coordinates.
-            let geometry = try file.geometry(for: first)
+            let geometry = try file.geometry(at: positions[0])
             let gridDims: [String]
             if let known = gridNames[key.grid] {
                 gridDims = known

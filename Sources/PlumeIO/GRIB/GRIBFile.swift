@@ -16,7 +16,10 @@ public final class GRIBFile {
 
     private let mapping: UnsafeMutableRawPointer?
     private let byteCount: Int
-    private let handles: [ECCodesHandle]
+    /// Per message, its simple packing when its values can be unpacked without ecCodes.
+    private let packings: [GRIBSimplePacking?]
+    /// `centre` and `centreDescription` of the first message, read while indexing.
+    private let firstMessageKeys: [String: String]
     private var geometries: [GRIBGridDefinition: GRIBGeometry] = [:]
 
     /// Opens `path` and indexes its messages. Throws when the file cannot be read or holds
@@ -39,9 +42,14 @@ public final class GRIBFile {
         mapping = m
         let bytes = UnsafeRawBufferPointer(start: m, count: byteCount)
 
+        // Each message gets an ecCodes handle only while its keys are read: a parsed handle
+        // holds ~300 kB, and keeping one per message (47 MB for the 160-message ERA5 sample)
+        // costs more in fresh memory than parsing the message again when it is needed.
         let scan = GRIBScanner.scan(bytes)
-        var all: [(offset: Int, item: Result<(GRIBMessage, ECCodesHandle), PlumeIOError>)] = []
+        var all: [(offset: Int, item: Result<(GRIBMessage, GRIBSimplePacking?), PlumeIOError>)] = []
         var parameters = ParameterCache()
+        var firstKeys: [String: String] = [:]
+        var firstIndexed = false
         for d in scan.damaged {
             all.append((d.offset, .failure(.corruptMessage(file: path, index: 0, offset: d.offset, reason: d.reason))))
         }
@@ -51,20 +59,27 @@ public final class GRIBFile {
             case .failure(let e):
                 all.append((f.offset, .failure(.corruptMessage(file: path, index: 0, offset: f.offset, reason: "ecCodes cannot parse it: \(e.message)"))))
             case .success(let h):
-                all.append((f.offset, Self.keys(h, found: f, path: path, parameters: &parameters).map { ($0, h) }))
+                let keys = Self.keys(h, found: f, path: path, parameters: &parameters)
+                if !firstIndexed, case .success = keys {
+                    firstIndexed = true
+                    for key in ["centre", "centreDescription"] { firstKeys[key] = h.string(key) }
+                }
+                all.append((f.offset, keys.map { message in
+                    (message, GRIBSimplePacking.read(h, numberOfPoints: message.grid.numberOfPoints, messageLength: f.length))
+                }))
             }
         }
         all.sort { $0.offset < $1.offset }
         var messages: [GRIBMessage] = []
-        var handles: [ECCodesHandle] = []
+        var packings: [GRIBSimplePacking?] = []
         var problems: [PlumeIOError] = []
         for (i, entry) in all.enumerated() {
             switch entry.item {
-            case .success(let (message, handle)):
+            case .success(let (message, packing)):
                 var message = message
                 message.index = i + 1
                 messages.append(message)
-                handles.append(handle)
+                packings.append(packing)
             case .failure(let error):
                 if case .corruptMessage(let file, _, let offset, let reason) = error {
                     problems.append(.corruptMessage(file: file, index: i + 1, offset: offset, reason: reason))
@@ -74,7 +89,8 @@ public final class GRIBFile {
             }
         }
         self.messages = messages
-        self.handles = handles
+        self.packings = packings
+        self.firstMessageKeys = firstKeys
         self.problems = problems
         if messages.isEmpty {
             let head = bytes.prefix(8).map { $0 >= 32 && $0 < 127 ? String(UnicodeScalar($0)) : "." }.joined()
@@ -95,11 +111,25 @@ public final class GRIBFile {
             throw PlumeIOError.invalidRequest(file: path, variable: "message", reason: "no message at position \(position) (file has \(messages.count))")
         }
         let message = messages[position]
-        let handle = handles[position]
+        let geometry = try geometry(at: position)
+        let n = message.grid.numberOfPoints
+        var values = [Float](repeating: .nan, count: n)
+        if let packing = packings[position], let mapping {
+            let bytes = UnsafeRawBufferPointer(start: mapping + message.offset, count: message.length)
+            values.withUnsafeMutableBufferPointer { packing.unpack(bytes, into: $0, order: geometry.gridIndexOfDataPoint) }
+        } else {
+            try decodeWithECCodes(position, into: &values, order: geometry.gridIndexOfDataPoint)
+        }
+        return GRIBField(message: message, values: values, geometry: geometry)
+    }
+
+    /// Decodes through ecCodes (any packing, bitmaps) into `values`, missing points NaN.
+    func decodeWithECCodes(_ position: Int, into values: inout [Float], order: [Int]?) throws {
+        let message = messages[position]
         let fail = { (reason: String) in
             PlumeIOError.corruptMessage(file: self.path, index: message.index, offset: message.offset, reason: reason)
         }
-        let geometry = try geometry(for: message, handle: handle)
+        let handle = try handle(at: position)
         let n = message.grid.numberOfPoints
         let missingSentinel = Double(Float.greatestFiniteMagnitude)
         let hasBitmap = (handle.long("bitmapPresent") ?? 0) == 1
@@ -109,10 +139,9 @@ public final class GRIBFile {
         case .success(let v): raw = v
         case .failure(let f): throw fail("cannot decode values: \(f.message)")
         }
-        var values = [Float](repeating: .nan, count: n)
         values.withUnsafeMutableBufferPointer { out in
             raw.withUnsafeBufferPointer { input in
-                if let order = geometry.gridIndexOfDataPoint {
+                if let order {
                     for k in 0..<n {
                         let v = input[k]
                         out[order[k]] = (hasBitmap && v == missingSentinel) ? .nan : Float(v)
@@ -125,7 +154,18 @@ public final class GRIBFile {
                 }
             }
         }
-        return GRIBField(message: message, values: values, geometry: geometry)
+    }
+
+    /// A fresh ecCodes handle on `messages[position]`, parsed from the mapped bytes (no copy).
+    private func handle(at position: Int) throws -> ECCodesHandle {
+        let message = messages[position]
+        guard let mapping else { throw PlumeIOError.cannotOpen(file: path, reason: "file is not mapped") }
+        let bytes = UnsafeRawBufferPointer(start: mapping + message.offset, count: message.length)
+        switch ECCodesHandle.make(bytes) {
+        case .success(let h): return h
+        case .failure(let e):
+            throw PlumeIOError.corruptMessage(file: path, index: message.index, offset: message.offset, reason: "ecCodes cannot parse it: \(e.message)")
+        }
     }
 
     /// Assembles every readable message into one dataset with values (see `GRIBAssembler`).
@@ -133,25 +173,32 @@ public final class GRIBFile {
         try GRIBAssembler.assemble(self)
     }
 
-    /// The geometry of a message's grid, computed once per distinct grid.
-    func geometry(for message: GRIBMessage, handle: ECCodesHandle? = nil) throws -> GRIBGeometry {
+    /// The geometry of the grid of `messages[position]`, computed once per distinct grid.
+    func geometry(at position: Int) throws -> GRIBGeometry {
+        let message = messages[position]
         if let g = geometries[message.grid] { return g }
-        let h = handle ?? messages.firstIndex(of: message).map { handles[$0] }
+        var parseError: PlumeIOError?
         do throws(GRIBGeometry.GeometryError) {
             let g = try GRIBGeometry.make(message.grid) {
-                h.map { $0.geoIterate(expectedCount: message.grid.numberOfPoints) }
-                    ?? .failure(ECCodesFailure(message: "no handle"))
+                do {
+                    return try handle(at: position).geoIterate(expectedCount: message.grid.numberOfPoints)
+                } catch {
+                    parseError = error as? PlumeIOError
+                    return .failure(ECCodesFailure(message: "\(error)"))
+                }
             }
             geometries[message.grid] = g
             return g
         } catch {
+            if let parseError { throw parseError }
             throw PlumeIOError.corruptMessage(file: path, index: message.index, offset: message.offset, reason: error.message)
         }
     }
 
-    /// Extra string keys of the first message (centre and its description) for global attributes.
+    /// Extra string keys of the first message (`centre` and `centreDescription`, read while
+    /// indexing) for global attributes.
     func firstMessageKey(_ key: String) -> String? {
-        handles.first?.string(key)
+        firstMessageKeys[key]
     }
 
     /// ecCodes derives paramId, shortName, name, units and cfName by matching concept
@@ -174,10 +221,27 @@ public final class GRIBFile {
             "productDefinitionTemplateNumber", "localTablesVersion", "tablesVersion", "typeOfGeneratingProcess",
             "timeRangeIndicator", "aerosolType", "constituentType", "level",
         ]
+        /// Keys that ecCodes' definitions (2.28) never define for one edition: asking for an
+        /// absent key costs several microseconds, so they are not asked and count as absent
+        /// (`Int.min`), as they would be read.
+        static let onlyInEdition2: Set<String> = [
+            "discipline", "parameterCategory", "parameterNumber", "typeOfFirstFixedSurface",
+            "scaleFactorOfFirstFixedSurface", "scaledValueOfFirstFixedSurface", "typeOfSecondFixedSurface",
+            "scaleFactorOfSecondFixedSurface", "scaledValueOfSecondFixedSurface", "localTablesVersion", "tablesVersion",
+            "typeOfGeneratingProcess", "aerosolType", "constituentType",
+        ]
+        static let onlyInEdition1: Set<String> = ["table2Version", "indicatorOfParameter", "indicatorOfTypeOfLevel"]
+        private static let askedInEdition1 = identification.map { !onlyInEdition2.contains($0) }
+        private static let askedInEdition2 = identification.map { !onlyInEdition1.contains($0) }
+
         private var known: [[Int]: Parameter] = [:]
 
-        mutating func parameter(_ h: ECCodesHandle) -> Parameter {
-            let key = Self.identification.map { h.long($0) ?? Int.min }
+        mutating func parameter(_ h: ECCodesHandle, edition: Int) -> Parameter {
+            let asked = edition == 1 ? Self.askedInEdition1 : edition == 2 ? Self.askedInEdition2 : nil
+            var key = [Int](repeating: Int.min, count: Self.identification.count)
+            for (i, name) in Self.identification.enumerated() where asked?[i] ?? true {
+                key[i] = h.long(name) ?? Int.min
+            }
             if let p = known[key] { return p }
             let cfName = h.string("cfName").flatMap { $0 == "unknown" || $0.isEmpty ? nil : $0 }
             let p = Parameter(shortName: h.string("shortName") ?? "unknown", paramId: h.long("paramId") ?? 0,
@@ -213,7 +277,7 @@ public final class GRIBFile {
         case 13, 254: unitHours = 1.0 / 3600
         default: unitHours = .nan
         }
-        let parameter = parameters.parameter(h)
+        let parameter = parameters.parameter(h, edition: found.edition)
         let grid = GRIBGridDefinition(
             gridType: gridType, numberOfPoints: points,
             ni: h.long("Ni"), nj: h.long("Nj"), gaussianN: gridType.hasSuffix("_gg") ? h.long("N") : nil,

@@ -1,0 +1,76 @@
+/// The packing of a `grid_simple` message without bitmap (GRIB 1 simple packing, GRIB 2
+/// data representation template 5.0), read once when the file is indexed so that its
+/// values can be unpacked straight from the mapped bytes, without keeping or re-creating
+/// an ecCodes handle. The arithmetic is ecCodes' own (`grib_decode_double_array`):
+/// `((X · 2^E) + R) · 10^−D` in double precision, `R` when there are 0 bits per value, so
+/// the values are the same, bit for bit, as `codes_get_double_array` returns.
+struct GRIBSimplePacking: Sendable, Equatable {
+    /// Byte offset of the first packed value from the start of the message (`offsetBeforeData`).
+    var dataOffset: Int
+    var bitsPerValue: Int
+    var count: Int
+    var referenceValue: Double
+    /// `2^E` and `10^−D`, computed as ecCodes' `grib_power` does.
+    var binaryScale: Double
+    var decimalScale: Double
+
+    /// The packing of the message behind `h`, or nil when the message is anything else
+    /// (other packing, a bitmap, more than 32 bits per value, counts that do not match
+    /// `numberOfPoints`, packed bits running past the message): those are decoded by ecCodes.
+    static func read(_ h: ECCodesHandle, numberOfPoints: Int, messageLength: Int) -> GRIBSimplePacking? {
+        guard h.string("packingType") == "grid_simple", (h.long("bitmapPresent") ?? 0) == 0,
+              let bits = h.long("bitsPerValue"), (0...32).contains(bits),
+              let count = h.long("numberOfCodedValues"), count == numberOfPoints,
+              let offset = h.long("offsetBeforeData"), offset > 0,
+              let reference = h.double("referenceValue"), reference.isFinite,
+              let e = h.long("binaryScaleFactor"), abs(e) <= 1 << 16,
+              let d = h.long("decimalScaleFactor"), abs(d) <= 1 << 16
+        else { return nil }
+        // The packed bits must lie inside the message, before its end marker "7777".
+        guard offset + (count * bits + 7) / 8 <= messageLength - 4 else { return nil }
+        return GRIBSimplePacking(dataOffset: offset, bitsPerValue: bits, count: count, referenceValue: reference,
+                                 binaryScale: power(e, 2), decimalScale: power(-d, 10))
+    }
+
+    /// ecCodes' `grib_power(s, n)`: `n^s` by repeated multiplication or division.
+    static func power(_ s: Int, _ n: Double) -> Double {
+        if s == 0 { return 1 }
+        if s == 1 { return n }
+        var result = 1.0
+        var s = s
+        while s < 0 { result /= n; s += 1 }
+        while s > 0 { result *= n; s -= 1 }
+        return result
+    }
+
+    /// Unpacks the values of `message` (the whole message's bytes) into `out`, the k-th
+    /// value to `out[order[k]]` when an order is given. `read` checked the bounds.
+    func unpack(_ message: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>, order: [Int]?) {
+        precondition(out.count >= count && dataOffset + (count * bitsPerValue + 7) / 8 <= message.count)
+        let r = referenceValue, s = binaryScale, d = decimalScale
+        let bits = bitsPerValue
+        let p = UnsafeRawBufferPointer(rebasing: message[dataOffset...])
+        @inline(__always) func value(_ k: Int) -> Float {
+            if bits == 0 { return Float(r) }
+            let x: UInt64
+            switch bits {
+            case 8: x = UInt64(p[k])
+            case 16: x = UInt64(p[2 * k]) << 8 | UInt64(p[2 * k + 1])
+            default:
+                // Up to 32 bits starting at bit k·bits: gather the (at most 5) bytes they touch.
+                let bit = k * bits
+                let first = bit >> 3, last = (bit + bits - 1) >> 3
+                var word: UInt64 = 0
+                for i in first...last { word = word << 8 | UInt64(p[i]) }
+                let unusedLow = (last + 1) * 8 - (bit + bits)
+                x = (word >> UInt64(unusedLow)) & ((1 << UInt64(bits)) - 1)
+            }
+            return Float((Double(x) * s + r) * d)
+        }
+        if let order {
+            for k in 0..<count { out[order[k]] = value(k) }
+        } else {
+            for k in 0..<count { out[k] = value(k) }
+        }
+    }
+}

@@ -1,0 +1,663 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Files in Hugging Face's safetensors format, as written and read by Python's `safetensors`
+/// (`safetensors.torch.save_file` / `load_file`) and its Rust reader.
+///
+/// Layout: an 8-byte little-endian `u64` header length `N`; `N` bytes of UTF-8 JSON
+/// `{"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, …,
+/// "__metadata__": {"key": "value"}}`; then the data buffer, in which each tensor's bytes
+/// (row-major, little-endian, its own dtype) lie at `[begin, end)`. The byte ranges are
+/// contiguous and cover the whole buffer.
+public enum SafeTensors {
+    /// The Rust reader's limit on the header length, in bytes.
+    public static let maximumHeaderLength = 100_000_000
+
+    /// The header key of the string metadata block.
+    public static let metadataKey = "__metadata__"
+
+    /// One tensor's description in a file's header.
+    public struct Entry: Sendable, Equatable {
+        /// The tensor's name (the header key).
+        public let name: String
+        public let dtype: DType
+        /// Sizes of every dimension, outermost first; `[]` for a zero-dimensional tensor.
+        public let shape: [Int]
+        /// The tensor's bytes within the data buffer (offsets from the end of the header).
+        public let dataOffsets: Range<Int>
+    }
+
+    // MARK: Writing
+
+    /// Writes `tensors` and string `metadata` to `path` in the safetensors format.
+    ///
+    /// Tensors may come in any order; they are written sorted by name, each as its row-major
+    /// bytes in its own dtype (copied to the CPU first). The header is padded with spaces so
+    /// that the data starts at an 8-byte-aligned offset. The file is written under a temporary
+    /// name in the same folder, flushed, then renamed over `path`, so readers never see a
+    /// partial file.
+    /// - Throws: `CheckpointError` for duplicate or reserved names, complex128 tensors (no
+    ///   safetensors dtype) and file-system failures.
+    public static func write(
+        _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String
+    ) throws(CheckpointError) {
+        var seen = Set<String>()
+        for (name, _) in tensors {
+            guard name != metadataKey else {
+                throw .invalidEntry(path: path, tensor: name, message: "the name \(metadataKey) is reserved for metadata")
+            }
+            guard seen.insert(name).inserted else { throw .duplicateName(path: path, name: name) }
+        }
+        let sorted = tensors.sorted { $0.name < $1.name }
+
+        // Header: every entry's dtype, shape and byte range, in name order.
+        var entries: [String] = []
+        var offset = 0
+        for (name, tensor) in sorted {
+            let dtype = tensor.dtype
+            guard let code = code(for: dtype) else {
+                throw .unsupportedDType(path: path, tensor: name, dtype: dtype.description)
+            }
+            let shape = tensor.shape
+            let size = shape.reduce(1, *) * dtype.byteCount
+            let shapeText = shape.map(String.init).joined(separator: ",")
+            entries.append("\(jsonString(name)):{\"dtype\":\"\(code)\",\"shape\":[\(shapeText)],\"data_offsets\":[\(offset),\(offset + size)]}")
+            offset += size
+        }
+        if !metadata.isEmpty {
+            let fields = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+            entries.insert("\(jsonString(metadataKey)):{\(fields.joined(separator: ","))}", at: 0)
+        }
+        var header = Array("{\(entries.joined(separator: ","))}".utf8)
+        let padding = (8 - (8 + header.count) % 8) % 8
+        header.append(contentsOf: repeatElement(0x20, count: padding))
+
+        try writeAtomically(path: path) { (file: OutputFile) throws(CheckpointError) in
+            let length = UInt64(header.count)
+            try file.write((0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) })
+            try file.write(header)
+            for (name, tensor) in sorted {
+                let bytes: [UInt8]
+                do throws(TorchError) { bytes = try tensor.bytes() } catch { throw .tensor(path: path, tensor: name, error: error) }
+                try file.write(bytes)
+            }
+        }
+    }
+
+    /// Writes the tensors of a dictionary; see `write(_:metadata:to:)`.
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String) throws(CheckpointError) {
+        try write(tensors.map { (name: $0.key, tensor: $0.value) }, metadata: metadata, to: path)
+    }
+
+    // MARK: Reading
+
+    /// Reads every tensor (onto the CPU) and the string metadata of the file at `path`.
+    /// - Throws: `CheckpointError` naming the file and the tensor or key when the file is
+    ///   missing, truncated or malformed in any way.
+    public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let (list, metadata) = try readOrdered(path)
+        var tensors: [String: Tensor] = [:]
+        for (name, tensor) in list { tensors[name] = tensor }
+        return (tensors, metadata)
+    }
+
+    /// Reads every tensor and the string metadata, the tensors in file order (by data offset).
+    public static func readOrdered(_ path: String) throws(CheckpointError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        let data = try map(path)
+        let header = try parseHeader(data, path: path)
+        let result = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<[(name: String, tensor: Tensor)], CheckpointError> in
+            var tensors: [(name: String, tensor: Tensor)] = []
+            tensors.reserveCapacity(header.entries.count)
+            for entry in header.entries {
+                let lower = header.dataStart + entry.dataOffsets.lowerBound
+                let upper = header.dataStart + entry.dataOffsets.upperBound
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[lower..<upper])
+                if entry.dtype == .bool, let bad = bytes.firstIndex(where: { $0 > 1 }) {
+                    return .failure(.invalidEntry(path: path, tensor: entry.name,
+                                                  message: "BOOL element \(bad) holds byte \(bytes[bad]), not 0 or 1"))
+                }
+                do throws(TorchError) {
+                    tensors.append((entry.name, try Tensor(bytes: bytes, shape: entry.shape, dtype: entry.dtype)))
+                } catch {
+                    return .failure(.tensor(path: path, tensor: entry.name, error: error))
+                }
+            }
+            return .success(tensors)
+        }
+        return (try result.get(), header.metadata)
+    }
+
+    /// Reads only the header of the file at `path`: each tensor's name, dtype, shape and byte
+    /// range (in file order) and the string metadata, validated as `read` does.
+    public static func inspect(_ path: String) throws(CheckpointError) -> (entries: [Entry], metadata: [String: String]) {
+        let header = try parseHeader(try map(path), path: path)
+        return (header.entries, header.metadata)
+    }
+}
+
+// MARK: - dtype codes
+
+extension SafeTensors {
+    /// The safetensors dtype string of `dtype`; nil for complex128, which the format lacks.
+    static func code(for dtype: DType) -> String? {
+        switch dtype {
+        case .float64: "F64"
+        case .float32: "F32"
+        case .float16: "F16"
+        case .bfloat16: "BF16"
+        case .int64: "I64"
+        case .int32: "I32"
+        case .int16: "I16"
+        case .int8: "I8"
+        case .uint8: "U8"
+        case .bool: "BOOL"
+        case .complex64: "C64"
+        case .complex128: nil
+        }
+    }
+
+    /// The dtype of a safetensors dtype string, if Plume supports it.
+    static func dtype(for code: String) -> DType? {
+        DType.allCases.first { self.code(for: $0) == code }
+    }
+
+    /// Dtypes the format defines but libtorch 1.13 (and so Plume) cannot hold.
+    static let unsupportedCodes: Set<String> = [
+        "U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2",
+    ]
+}
+
+// MARK: - Header parsing and validation
+
+extension SafeTensors {
+    struct Header {
+        /// Tensors sorted by data offset.
+        var entries: [Entry]
+        var metadata: [String: String]
+        /// Byte offset of the data buffer within the file (8 + header length).
+        var dataStart: Int
+    }
+
+    /// Maps the file into memory.
+    static func map(_ path: String) throws(CheckpointError) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw .io(path: path, operation: "read the file", message: describe(error))
+        }
+    }
+
+    /// Parses and validates the header of a whole safetensors file `data`.
+    static func parseHeader(_ data: Data, path: String) throws(CheckpointError) -> Header {
+        let fileSize = data.count
+        guard fileSize >= 8 else { throw .truncated(path: path, fileSize: fileSize) }
+        let (length, headerBytes) = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> (UInt64, [UInt8]?) in
+            var length: UInt64 = 0
+            for i in 0..<8 { length |= UInt64(raw[i]) << (8 * UInt64(i)) }
+            guard length <= UInt64(fileSize - 8), length <= UInt64(maximumHeaderLength) else { return (length, nil) }
+            return (length, Array(raw[8..<(8 + Int(length))]))
+        }
+        guard length <= UInt64(fileSize - 8) else {
+            throw .headerBeyondFile(path: path, headerLength: length, fileSize: fileSize)
+        }
+        guard let headerBytes else {
+            throw .headerTooLarge(path: path, headerLength: length, limit: maximumHeaderLength)
+        }
+        guard String(validating: headerBytes, as: UTF8.self) != nil else {
+            throw .invalidHeader(path: path, message: "the header is not valid UTF-8")
+        }
+        guard headerBytes.first == UInt8(ascii: "{") else {
+            throw .invalidHeader(path: path, message: "the header does not start with '{'")
+        }
+        var parser = HeaderJSONParser(bytes: headerBytes)
+        let json: HeaderJSON
+        do throws(HeaderJSONParser.Failure) { json = try parser.parseDocument() } catch {
+            throw .invalidHeader(path: path, message: error.message)
+        }
+        guard case let .object(fields) = json else {
+            throw .invalidHeader(path: path, message: "the header is not a JSON object")
+        }
+
+        let dataStart = 8 + Int(length)
+        let bufferSize = fileSize - dataStart
+        var metadata: [String: String] = [:]
+        var entries: [Entry] = []
+        var names = Set<String>()
+        for (key, value) in fields {
+            guard names.insert(key).inserted else { throw .duplicateName(path: path, name: key) }
+            if key == metadataKey {
+                metadata = try parseMetadata(value, path: path)
+            } else {
+                entries.append(try parseEntry(key, value, path: path, bufferSize: bufferSize))
+            }
+        }
+
+        // The byte ranges, in offset order, must tile the buffer exactly.
+        entries.sort { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound) }
+        var end = 0
+        for entry in entries {
+            guard entry.dataOffsets.lowerBound == end else {
+                throw .invalidOffsets(path: path, tensor: entry.name, begin: entry.dataOffsets.lowerBound,
+                                      end: entry.dataOffsets.upperBound, expectedBegin: end)
+            }
+            end = entry.dataOffsets.upperBound
+        }
+        guard end == bufferSize else { throw .incompleteBuffer(path: path, covered: end, bufferSize: bufferSize) }
+        return Header(entries: entries, metadata: metadata, dataStart: dataStart)
+    }
+
+    private static func parseMetadata(_ value: HeaderJSON, path: String) throws(CheckpointError) -> [String: String] {
+        if case .null = value { return [:] }
+        guard case let .object(fields) = value else {
+            throw .invalidHeader(path: path, message: "\(metadataKey) is not a JSON object")
+        }
+        var metadata: [String: String] = [:]
+        for (key, value) in fields {
+            guard case let .string(text) = value else {
+                throw .invalidMetadata(path: path, key: key, message: "the value is \(value.kind), not a string")
+            }
+            guard metadata.updateValue(text, forKey: key) == nil else {
+                throw .invalidMetadata(path: path, key: key, message: "the key appears more than once")
+            }
+        }
+        return metadata
+    }
+
+    private static func parseEntry(_ name: String, _ value: HeaderJSON, path: String, bufferSize: Int) throws(CheckpointError) -> Entry {
+        guard case let .object(fields) = value else {
+            throw .invalidEntry(path: path, tensor: name, message: "the entry is \(value.kind), not a JSON object")
+        }
+        var dtypeValue: HeaderJSON?
+        var shapeValue: HeaderJSON?
+        var offsetsValue: HeaderJSON?
+        for (key, field) in fields {
+            switch key {
+            case "dtype", "shape", "data_offsets":
+                let previous: HeaderJSON?
+                switch key {
+                case "dtype": previous = dtypeValue; dtypeValue = field
+                case "shape": previous = shapeValue; shapeValue = field
+                default: previous = offsetsValue; offsetsValue = field
+                }
+                guard previous == nil else {
+                    throw .invalidEntry(path: path, tensor: name, message: "field \"\(key)\" appears more than once")
+                }
+            default:
+                continue  // Unknown fields are ignored, as by the Rust reader.
+            }
+        }
+
+        guard case let .string(code)? = dtypeValue else {
+            throw .invalidEntry(path: path, tensor: name, message: dtypeValue.map { "\"dtype\" is \($0.kind), not a string" } ?? "missing \"dtype\"")
+        }
+        guard let dtype = dtype(for: code) else {
+            if unsupportedCodes.contains(code) { throw .unsupportedDType(path: path, tensor: name, dtype: code) }
+            throw .unknownDType(path: path, tensor: name, dtype: code)
+        }
+        let shape = try integers(shapeValue, field: "shape", tensor: name, path: path)
+        let offsets = try integers(offsetsValue, field: "data_offsets", tensor: name, path: path)
+        guard offsets.count == 2 else {
+            throw .invalidEntry(path: path, tensor: name, message: "\"data_offsets\" has \(offsets.count) numbers, not 2")
+        }
+        let (begin, end) = (offsets[0], offsets[1])
+        guard begin <= end else {
+            throw .invalidEntry(path: path, tensor: name, message: "data_offsets [\(begin), \(end)] end before they begin")
+        }
+        guard end <= bufferSize else {
+            throw .offsetsOutOfRange(path: path, tensor: name, begin: begin, end: end, bufferSize: bufferSize)
+        }
+        var count = 1
+        for size in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow else {
+                throw .invalidEntry(path: path, tensor: name, message: "shape \(shape) has too many elements")
+            }
+            count = product
+        }
+        let (expected, overflow) = count.multipliedReportingOverflow(by: dtype.byteCount)
+        guard !overflow else {
+            throw .invalidEntry(path: path, tensor: name, message: "shape \(shape) of \(code) has too many bytes")
+        }
+        guard expected == end - begin else {
+            throw .sizeMismatch(path: path, tensor: name, shape: shape, dtype: code, expectedBytes: expected, actualBytes: end - begin)
+        }
+        return Entry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<end)
+    }
+
+    /// A JSON array of non-negative integers that fit in `Int`.
+    private static func integers(_ value: HeaderJSON?, field: String, tensor: String, path: String) throws(CheckpointError) -> [Int] {
+        guard let value else { throw .invalidEntry(path: path, tensor: tensor, message: "missing \"\(field)\"") }
+        guard case let .array(items) = value else {
+            throw .invalidEntry(path: path, tensor: tensor, message: "\"\(field)\" is \(value.kind), not an array")
+        }
+        var result: [Int] = []
+        result.reserveCapacity(items.count)
+        for item in items {
+            guard case let .number(text) = item, let number = Int(text), number >= 0 else {
+                let shown = if case let .number(text) = item { text } else { item.kind }
+                throw .invalidEntry(path: path, tensor: tensor, message: "\"\(field)\" holds \(shown), not a non-negative integer")
+            }
+            result.append(number)
+        }
+        return result
+    }
+}
+
+// MARK: - Atomic output
+
+extension SafeTensors {
+    /// A file open for writing, through POSIX calls (so errors carry errno's text).
+    struct OutputFile {
+        let descriptor: Int32
+        let path: String
+
+        /// Writes all of `bytes`, retrying short writes.
+        func write(_ bytes: [UInt8]) throws(CheckpointError) {
+            let failure: Int32 = bytes.withUnsafeBytes { raw in
+                guard var base = raw.baseAddress else { return 0 }
+                var left = raw.count
+                while left > 0 {
+                    let written = systemWrite(descriptor, base, left)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return errno
+                    }
+                    base += written
+                    left -= written
+                }
+                return 0
+            }
+            if failure != 0 { throw .io(path: path, operation: "write", message: String(cString: strerror(failure))) }
+        }
+    }
+
+    /// Runs `body` on a temporary file in `path`'s folder, then flushes it and renames it over
+    /// `path`. On any failure the temporary file is removed and `path` is left untouched.
+    static func writeAtomically(path: String, _ body: (OutputFile) throws(CheckpointError) -> Void) throws(CheckpointError) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let temporary = folder + "/." + url.lastPathComponent + ".tmp-" + UUID().uuidString
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard descriptor >= 0 else {
+            throw .io(path: path, operation: "create \(temporary)", message: String(cString: strerror(errno)))
+        }
+        let file = OutputFile(descriptor: descriptor, path: temporary)
+        var closed = false
+        do throws(CheckpointError) {
+            try body(file)
+            guard fsync(descriptor) == 0 else {
+                throw .io(path: temporary, operation: "flush", message: String(cString: strerror(errno)))
+            }
+            closed = true
+            guard close(descriptor) == 0 else {
+                throw .io(path: temporary, operation: "close", message: String(cString: strerror(errno)))
+            }
+            guard rename(temporary, path) == 0 else {
+                throw .io(path: path, operation: "rename \(temporary) to it", message: String(cString: strerror(errno)))
+            }
+        } catch {
+            if !closed { _ = close(descriptor) }
+            _ = unlink(temporary)
+            throw error
+        }
+        // Make the rename durable too (best effort: not every file system allows it).
+        let folderDescriptor = open(folder, O_RDONLY)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            _ = close(folderDescriptor)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as NSError).localizedDescription
+    }
+
+    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// POSIX `write(2)`, named apart from `OutputFile.write`.
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(descriptor, buffer, count)
+    #else
+    Darwin.write(descriptor, buffer, count)
+    #endif
+}
+
+// MARK: - A strict JSON parser for headers
+
+/// A parsed JSON value that keeps object fields in order, duplicates included (so that the
+/// reader can reject duplicate names, which Foundation's parser would silently merge), and
+/// numbers as their literal text (so that integers are read exactly).
+indirect enum HeaderJSON {
+    case object([(key: String, value: HeaderJSON)])
+    case array([HeaderJSON])
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+
+    /// The value's JSON type, for messages.
+    var kind: String {
+        switch self {
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        }
+    }
+}
+
+/// RFC 8259 JSON, strictly: no trailing commas, comments, NaN or leading zeros; a nesting
+/// limit instead of unbounded recursion. The input must already be valid UTF-8.
+struct HeaderJSONParser {
+    struct Failure: Error { var message: String }
+
+    let bytes: [UInt8]
+    var index = 0
+    var depth = 0
+    static let maximumDepth = 64
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// One value followed only by whitespace (the padding).
+    mutating func parseDocument() throws(Failure) -> HeaderJSON {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected text after the JSON value") }
+        return value
+    }
+
+    private func fail(_ message: String) -> Failure {
+        Failure(message: "\(message) at byte \(index) of the JSON")
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    private mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
+        guard index < bytes.count, bytes[index] == byte else {
+            throw fail(index < bytes.count ? "expected \(what)" : "unexpected end (expected \(what))")
+        }
+        index += 1
+    }
+
+    private mutating func parseValue() throws(Failure) -> HeaderJSON {
+        guard index < bytes.count else { throw fail("unexpected end of the JSON") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func literal(_ word: String) throws(Failure) {
+        let utf8 = Array(word.utf8)
+        guard bytes.count - index >= utf8.count, Array(bytes[index..<(index + utf8.count)]) == utf8 else {
+            throw fail("invalid literal (expected \(word))")
+        }
+        index += utf8.count
+    }
+
+    private mutating func nest() throws(Failure) {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw fail("JSON nested deeper than \(Self.maximumDepth) levels") }
+    }
+
+    private mutating func parseObject() throws(Failure) -> HeaderJSON {
+        try nest()
+        defer { depth -= 1 }
+        index += 1
+        var fields: [(key: String, value: HeaderJSON)] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let key = try parseString()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"), "':'")
+            skipWhitespace()
+            fields.append((key, try parseValue()))
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end inside an object") }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
+            try expect(UInt8(ascii: ","), "',' or '}'")
+        }
+    }
+
+    private mutating func parseArray() throws(Failure) -> HeaderJSON {
+        try nest()
+        defer { depth -= 1 }
+        index += 1
+        var items: [HeaderJSON] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+        while true {
+            skipWhitespace()
+            items.append(try parseValue())
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end inside an array") }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            try expect(UInt8(ascii: ","), "',' or ']'")
+        }
+    }
+
+    private mutating func parseString() throws(Failure) -> String {
+        index += 1  // opening quote
+        var out: [UInt8] = []
+        while true {
+            guard index < bytes.count else { throw fail("unterminated string") }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { throw fail("unterminated escape") }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var value = try hex4()
+                    if (0xD800..<0xDC00).contains(value) {
+                        guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw fail("unpaired UTF-16 surrogate in \\u escape")
+                        }
+                        index += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw fail("unpaired UTF-16 surrogate in \\u escape") }
+                        value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(value) else { throw fail("unpaired UTF-16 surrogate in \\u escape") }
+                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default:
+                    throw fail("invalid escape")
+                }
+            case 0x00..<0x20:
+                throw fail("control character in a string")
+            default:
+                out.append(byte)
+            }
+        }
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard bytes.count - index >= 4 else { throw fail("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw fail("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(Failure) -> String {
+        let start = index
+        func isDigit(_ i: Int) -> Bool { i < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard isDigit(index) else { throw fail("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            guard !isDigit(index) else { throw fail("number with a leading zero") }
+        } else {
+            while isDigit(index) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard isDigit(index) else { throw fail("invalid number") }
+            while isDigit(index) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard isDigit(index) else { throw fail("invalid number") }
+            while isDigit(index) { index += 1 }
+        }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+}
