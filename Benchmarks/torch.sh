@@ -6,14 +6,21 @@
 #   Benchmarks/torch.sh [REPEAT]   (needs: swift build -c release --product plume)
 #   PLUME_BIN=path/to/plume   time another build (default .build/release/plume)
 #   THREADS="1 2"             thread counts to run (default: 1 and 2)
-#   MATMUL_REPEAT=3           repetitions of the matmuls (slow with the reference BLAS)
+#   MATMUL_REPEAT=2           repetitions of the matmuls (slow with the reference BLAS)
 #   MATMUL_SIZE=2048          n of the n×n matmuls
-# The two sides alternate workload by workload, so that load from elsewhere hits both alike.
+#   ROUNDS=3                  Swift/Python alternations per workload; the table keeps each side's best
+#   WORKLOADS="conv-block …"  a subset of: conv-block transformer-block transformer-tiny matmul-f32 matmul-f64
+# Environment reaches both sides alike: LD_LIBRARY_PATH=…/openblas-pthread to try another
+# libblas.so.3, GLIBC_TUNABLES=… to change glibc malloc's policy.
+# The two sides alternate workload by workload and round by round, so that load from
+# elsewhere on the machine hits both alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat="${1:-5}"
-matmul_repeat="${MATMUL_REPEAT:-3}"
+matmul_repeat="${MATMUL_REPEAT:-2}"
 matmul_size="${MATMUL_SIZE:-2048}"
+rounds="${ROUNDS:-3}"
+workloads="${WORKLOADS:-conv-block transformer-block transformer-tiny matmul-f32 matmul-f64}"
 threads_list="${THREADS:-1 2}"
 plume="${PLUME_BIN:-.build/release/plume}"
 python="$(Scripts/python-env.sh)"
@@ -21,13 +28,20 @@ weights="${TMPDIR:-/tmp}/plume-bench-torch-weights"
 results="${TMPDIR:-/tmp}/plume-bench-torch.jsonl"
 : > "$results"
 for threads in $threads_list; do
-  export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
-  for workload in conv-block transformer-block matmul-f32 matmul-f64; do
+  export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+  for workload in $workloads; do
     n="$repeat"; case "$workload" in matmul-*) n="$matmul_repeat" ;; esac
-    "$plume" bench torch --repeat "$n" --threads "$threads" --weights "$weights" --workload "$workload" \
-      --matmul-size "$matmul_size" | tee -a "$results" >&2
-    "$python" Benchmarks/torch_python.py --repeat "$n" --threads "$threads" --weights "$weights" --workload "$workload" \
-      --matmul-size "$matmul_size" | tee -a "$results" >&2
+    for round in $(seq "$rounds"); do
+      swift=("$plume" bench torch --weights "$weights")
+      python=("$python" Benchmarks/torch_python.py --weights "$weights")
+      common=(--repeat "$n" --threads "$threads" --workload "$workload" --matmul-size "$matmul_size")
+      # Swift writes the weights: it goes first in the first round, then the order alternates.
+      if (( round % 2 == 1 )); then order=(swift python); else order=(python swift); fi
+      for side in "${order[@]}"; do
+        if [ "$side" = swift ]; then "${swift[@]}" "${common[@]}"; else "${python[@]}" "${common[@]}"; fi \
+          | tee -a "$results" >&2
+      done
+    done
   done
 done
 "$python" - "$results" <<'PY'
@@ -36,7 +50,9 @@ import collections, json, re, sys
 rows = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    rows[(r["workload"], r["threads"])][r["method"]] = r
+    best = rows[(r["workload"], r["threads"])].get(r["method"])
+    if best is None or r["seconds"] < best["seconds"]:
+        rows[(r["workload"], r["threads"])][r["method"]] = r  # each side's best round
 
 # Peak: cores × nominal clock × FLOP per cycle per core. With AVX2 + FMA we assume two
 # 256-bit FMA units per core: 2 units × 8 float32 lanes × 2 (multiply + add) = 32 float32
@@ -51,11 +67,11 @@ cores = len({l.split(":")[1].strip() for l in open("/proc/cpuinfo") if l.startsw
 per_cycle32 = 32 if {"avx2", "fma"} <= flags else 16 if "avx" in flags else 8
 peak = lambda threads, dtype: min(threads, cores) * mhz * 1e6 * per_cycle32 / (1 if dtype == "f32" else 2) / 1e9
 
-ms = lambda r: f"{r['seconds'] * 1e3:.1f}" if r else "–"
+ms = lambda r: "–" if not r else f"{r['seconds'] * 1e3:.3f}" if r["seconds"] < 0.01 else f"{r['seconds'] * 1e3:.1f}"
 print(f"Machine: {cores} cores, {mhz:.0f} MHz, flags {'avx2+fma' if per_cycle32 == 32 else 'no avx2/fma'}; "
       f"peak {peak(1, 'f32'):.1f} GFLOP/s float32, {peak(1, 'f64'):.1f} float64 per core.\n")
-print("| workload | threads | Swift (ms) | Python (ms) | Python/Swift | loss, Swift | loss, Python | losses agree |")
-print("|---|---|---|---|---|---|---|---|")
+print("| workload | threads | Swift (ms) | Python (ms) | Python/Swift | loss, Swift | loss, Python | losses agree | page faults/step, Swift | Python |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for (workload, threads), m in rows.items():
     if workload.startswith("matmul"): continue
     s, p = m.get("swift"), m.get("python")
@@ -64,7 +80,9 @@ for (workload, threads), m in rows.items():
     if s and p:
         rel = abs(s["loss"] - p["loss"]) / max(abs(p["loss"]), 1e-30)
         agree = ("yes" if rel <= 1e-5 else "**no**") + (f" (rel. diff {rel:.1e})" if rel else " (identical)")
-    print(f"| {workload} | {threads} | {ms(s)} | {ms(p)} | {ratio} | {s['loss'] if s else '–'} | {p['loss'] if p else '–'} | {agree} |")
+    faults = lambda r: f"{r['faults']:.0f}" if r else "–"
+    print(f"| {workload} | {threads} | {ms(s)} | {ms(p)} | {ratio} | {s['loss'] if s else '–'} | {p['loss'] if p else '–'} "
+          f"| {agree} | {faults(s)} | {faults(p)} |")
 
 print()
 print("| matmul | threads | Swift (ms) | Python (ms) | Python/Swift | Swift GFLOP/s | Python GFLOP/s | peak GFLOP/s | Swift % of peak | Python % of peak |")

@@ -7,19 +7,22 @@ DIR holds the inputs and weights written by `plume bench torch --weights DIR` (r
 little-endian float32 NAME.bin files, row-major, listed with their shapes in
 manifest.json), so both sides compute on the same numbers. Prints one JSON line per
 workload ("method": "python"): `seconds` is the best of N timed iterations after one
-warm-up, `loss` the loss of the warm-up (first) iteration.
+warm-up (per step: transformer-tiny times 100 steps per iteration), `median` their
+median, `loss` the loss of the warm-up (first) iteration, `faults` the minor page faults
+per step.
 """
 import argparse
 import json
 import math
 import os
+import resource
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-WORKLOADS = ["conv-block", "transformer-block", "matmul-f32", "matmul-f64"]
+WORKLOADS = ["conv-block", "transformer-block", "transformer-tiny", "matmul-f32", "matmul-f64"]
 
 
 def load(folder):
@@ -50,11 +53,11 @@ def conv_block(w):
     return loss, list(p.values())
 
 
-def transformer_block(w, heads=8):
+def transformer_block(w, prefix, heads):
     """Pre-norm block: x + attention(LayerNorm(x)), then + MLP(LayerNorm(·)); returns (loss fn, parameters)."""
-    x = w["transformer.x"]
-    p = {k[len("transformer."):]: v.requires_grad_(True)
-         for k, v in w.items() if k.startswith("transformer.") and k != "transformer.x"}
+    x = w[prefix + ".x"]
+    p = {k[len(prefix) + 1:]: v.requires_grad_(True)
+         for k, v in w.items() if k.startswith(prefix + ".") and k != prefix + ".x"}
     b, n, d = x.shape
     head_dim = d // heads
 
@@ -72,21 +75,33 @@ def transformer_block(w, heads=8):
     return loss, list(p.values())
 
 
-def time_training(loss, parameters, repeat):
-    """Best of `repeat` forward+backward after one warm-up, and the warm-up's loss."""
-    first, best = math.nan, math.inf
+TINY_STEPS = 100  # forward+backward steps per timed iteration of transformer-tiny, as in Swift
+
+
+def time_training(loss, parameters, repeat, steps=1):
+    """Timed iterations of `steps` forward+backward steps after one warm-up step; returns the
+    best and median time per step, the warm-up's loss and the minor page faults per step.
+    Gradients are cleared before each step, outside the timed region before the first."""
+    first, times, faults = math.nan, [], 0
     for iteration in range(repeat + 1):
         for q in parameters:
             q.grad = None
+        faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         start = time.perf_counter()
-        value = loss()
-        value.backward()
-        seconds = time.perf_counter() - start
-        if iteration == 0:
-            first = value.item()
-        else:
-            best = min(best, seconds)
-    return best, first
+        for step in range(1 if iteration == 0 else steps):
+            if step > 0:
+                for q in parameters:
+                    q.grad = None
+            value = loss()
+            value.backward()
+            if iteration == 0:
+                first = value.item()
+        seconds = (time.perf_counter() - start) / steps
+        if iteration > 0:
+            times.append(seconds)
+            faults += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
+    times.sort()
+    return dict(seconds=times[0], median=times[len(times) // 2], loss=first, faults=round(faults / (repeat * steps)))
 
 
 def time_matmul(n, dtype, repeat):
@@ -112,7 +127,7 @@ def main():
     parser.add_argument("--matmul-size", type=int, default=2048)
     args = parser.parse_args()
     workloads = args.workload or WORKLOADS
-    if any(w in ("conv-block", "transformer-block") for w in workloads) and not args.weights:
+    if any(not w.startswith("matmul") for w in workloads) and not args.weights:
         parser.error("--weights is required for the conv and transformer blocks")
 
     torch.set_num_threads(args.threads)
@@ -121,11 +136,12 @@ def main():
         row = {"workload": workload, "method": "python", "threads": args.threads, "repeat": args.repeat,
                "torch": torch.__version__}
         if workload == "conv-block":
-            best, first = time_training(*conv_block(weights), args.repeat)
-            row.update(seconds=best, loss=first)
+            row.update(time_training(*conv_block(weights), args.repeat))
         elif workload == "transformer-block":
-            best, first = time_training(*transformer_block(weights), args.repeat)
-            row.update(seconds=best, loss=first)
+            row.update(time_training(*transformer_block(weights, "transformer", heads=8), args.repeat))
+        elif workload == "transformer-tiny":
+            row.update(time_training(*transformer_block(weights, "tiny", heads=4), args.repeat, TINY_STEPS),
+                       steps=TINY_STEPS)
         else:
             n = args.matmul_size
             best = time_matmul(n, torch.float32 if workload == "matmul-f32" else torch.float64, args.repeat)

@@ -9,7 +9,9 @@ import Torch
 /// `Benchmarks/torch.sh` runs both side by side in one run and prints the ratios.
 /// Prints one JSON line per workload (`"method": "swift"`), the format of that script:
 /// `seconds` is the best of `--repeat` timed iterations after one warm-up, `loss` the
-/// loss of the warm-up iteration (the first one), to check both sides compute the same.
+/// loss of the warm-up iteration (the first one), to check both sides compute the same;
+/// `median` the median timed iteration, `faults` the page faults (minor) per timed
+/// step, which show how often the allocator hands back fresh pages.
 ///
 /// With `--weights DIR`, the inputs and weights of the blocks (drawn from a generator
 /// seeded with `--seed`) are also written to DIR as raw little-endian float32 files
@@ -28,6 +30,8 @@ struct TorchBenchCommand: ParsableCommand {
     enum Workload: String, CaseIterable, ExpressibleByArgument {
         case convBlock = "conv-block"
         case transformerBlock = "transformer-block"
+        /// The transformer block on tiny shapes: the per-call overhead of the bindings.
+        case transformerTiny = "transformer-tiny"
         case matmulFloat32 = "matmul-f32"
         case matmulFloat64 = "matmul-f64"
     }
@@ -62,23 +66,29 @@ struct TorchBenchCommand: ParsableCommand {
         // Drawn in a fixed order whatever the workloads chosen, so a tensor's values do not
         // depend on the command line.
         let conv = try ConvBlock(generator: generator)
-        let transformer = try TransformerBlock(generator: generator)
+        let transformer = try TransformerBlock(prefix: "transformer", batch: 8, tokens: 256, dim: 256, heads: 8,
+                                               hidden: 1024, generator: generator)
+        let tiny = try TransformerBlock(prefix: "tiny", batch: 2, tokens: 16, dim: 32, heads: 4, hidden: 128,
+                                        generator: generator)
         if let weightsFolder {
-            try Self.write(conv.named + transformer.named, to: weightsFolder, seed: seed)
+            try Self.write(conv.named + transformer.named + tiny.named, to: weightsFolder, seed: seed)
         }
         for workload in workloads.isEmpty ? Workload.allCases : workloads {
             var fields: [(String, String)]
             switch workload {
             case .convBlock:
-                let (best, loss) = try Self.timeTraining(parameters: conv.parameters, repetitions: repetitions) {
+                let timing = try Self.timeTraining(parameters: conv.parameters, repetitions: repetitions) {
                     () throws(TorchError) in try conv.loss()
                 }
-                fields = [("seconds", "\(best)"), ("loss", "\(loss)")]
-            case .transformerBlock:
-                let (best, loss) = try Self.timeTraining(parameters: transformer.parameters, repetitions: repetitions) {
-                    () throws(TorchError) in try transformer.loss()
+                fields = timing.fields
+            case .transformerBlock, .transformerTiny:
+                let block = workload == .transformerBlock ? transformer : tiny
+                // The tiny block's iterations take microseconds: time `tinySteps` per iteration.
+                let steps = workload == .transformerBlock ? 1 : Self.tinySteps
+                let timing = try Self.timeTraining(parameters: block.parameters, repetitions: repetitions, steps: steps) {
+                    () throws(TorchError) in try block.loss()
                 }
-                fields = [("seconds", "\(best)"), ("loss", "\(loss)")]
+                fields = timing.fields + (steps > 1 ? [("steps", "\(steps)")] : [])
             case .matmulFloat32, .matmulFloat64:
                 let dtype: DType = workload == .matmulFloat32 ? .float32 : .float64
                 let best = try Self.timeMatmul(size: matmulSize, dtype: dtype, generator: generator, repetitions: repetitions)
@@ -96,22 +106,59 @@ struct TorchBenchCommand: ParsableCommand {
 
     // MARK: Timing
 
-    /// Runs `loss` + `backward` once as a warm-up (its loss is returned), then `repetitions`
-    /// times; returns the best time of the timed ones. Gradients are cleared before each
-    /// iteration, outside the timed region (as `p.grad = None` in the Python script).
-    static func timeTraining(parameters: [Tensor], repetitions: Int,
-                             _ loss: () throws(TorchError) -> Tensor) throws(TorchError) -> (best: Double, firstLoss: Double) {
-        var firstLoss = Double.nan
-        var best = Double.infinity
+    /// Times of the timed iterations, the warm-up's loss and the page faults per timed iteration.
+    struct Timing {
+        var seconds: [Double]
+        var firstLoss: Double
+        var faultsPerIteration: Double
+
+        var fields: [(String, String)] {
+            let sorted = seconds.sorted()
+            return [("seconds", "\(sorted.first ?? .nan)"), ("median", "\(sorted[sorted.count / 2])"),
+                    ("loss", "\(firstLoss)"), ("faults", "\(faultsPerIteration.rounded())")]
+        }
+    }
+
+    /// Minor page faults of this process so far.
+    static var minorFaults: Int {
+        var usage = rusage()
+        #if canImport(Glibc)
+        let who = RUSAGE_SELF.rawValue
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        return getrusage(who, &usage) == 0 ? Int(usage.ru_minflt) : 0
+    }
+
+    /// Forward+backward steps per timed iteration of `transformer-tiny`.
+    static let tinySteps = 100
+
+    /// Runs `loss` + `backward` once as a warm-up (its loss is kept), then `repetitions`
+    /// times, timed; each iteration is `steps` steps, and the time reported is per step.
+    /// Gradients are cleared before each step (as `p.grad = None` in the Python script),
+    /// outside the timed region before the first one.
+    static func timeTraining(parameters: [Tensor], repetitions: Int, steps: Int = 1,
+                             _ loss: () throws(TorchError) -> Tensor) throws(TorchError) -> Timing {
+        var timing = Timing(seconds: [], firstLoss: .nan, faultsPerIteration: 0)
+        var faults = 0
         for iteration in 0...repetitions {
             for p in parameters { try p.setGrad(nil) }
+            let faultsBefore = minorFaults
             let start = DispatchTime.now().uptimeNanoseconds
-            let value = try loss()
-            try value.backward()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if iteration == 0 { firstLoss = try value.item() } else { best = min(best, seconds) }
+            for step in 0..<(iteration == 0 ? 1 : steps) {
+                if step > 0 { for p in parameters { try p.setGrad(nil) } }
+                let value = try loss()
+                try value.backward()
+                if iteration == 0 { timing.firstLoss = try value.item() }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
+            if iteration > 0 {
+                timing.seconds.append(seconds)
+                faults += minorFaults - faultsBefore
+            }
         }
-        return (best, firstLoss)
+        timing.faultsPerIteration = Double(faults) / Double(repetitions * steps)
+        return timing
     }
 
     /// Best time of `a.matmul(b)` for two n×n standard normal matrices, after one warm-up.
@@ -212,18 +259,21 @@ struct ConvBlock {
     }
 }
 
-/// Pre-norm transformer block on x [8, 256, 256] (batch, tokens, dim), 8 heads:
-/// x + attention(LayerNorm(x)), then + MLP(LayerNorm(·)) with 256→1024 GELU →256;
-/// loss = mean(out²).
+/// Pre-norm transformer block on x [batch, tokens, dim]: x + attention(LayerNorm(x)) with
+/// `heads` heads, then + MLP(LayerNorm(·)) with dim→hidden GELU →dim; loss = mean(out²).
+/// The benchmark's block is [8, 256, 256], 8 heads, hidden 1024; the tiny one ([2, 16, 32],
+/// 4 heads, hidden 128) costs microseconds per op and so measures the per-call overhead.
 struct TransformerBlock {
-    static let batch = 8, tokens = 256, dim = 256, heads = 8, hidden = 1024
+    let prefix: String
+    let batch, tokens, dim, heads: Int
     let x, norm1Weight, norm1Bias, qkvWeight, qkvBias, outWeight, outBias: Tensor
     let norm2Weight, norm2Bias, fc1Weight, fc1Bias, fc2Weight, fc2Bias: Tensor
 
-    init(generator g: Generator) throws(TorchError) {
-        let (d, h) = (Self.dim, Self.hidden)
+    init(prefix: String, batch: Int, tokens: Int, dim d: Int, heads: Int, hidden h: Int,
+         generator g: Generator) throws(TorchError) {
+        (self.prefix, self.batch, self.tokens, self.dim, self.heads) = (prefix, batch, tokens, d, heads)
         let scale = { (fanIn: Int) in 1 / Double(fanIn).squareRoot() }
-        x = try TorchBenchCommand.draw([Self.batch, Self.tokens, d], scale: 1, trainable: false, g)
+        x = try TorchBenchCommand.draw([batch, tokens, d], scale: 1, trainable: false, g)
         norm1Weight = try TorchBenchCommand.draw([d], scale: 0.1, offset: 1, g)
         norm1Bias = try TorchBenchCommand.draw([d], scale: 0.1, g)
         qkvWeight = try TorchBenchCommand.draw([3 * d, d], scale: scale(d), g)
@@ -240,18 +290,17 @@ struct TransformerBlock {
 
     /// Names as in `Benchmarks/torch_python.py`.
     var named: [(String, Tensor)] {
-        [("transformer.x", x), ("transformer.norm1.weight", norm1Weight), ("transformer.norm1.bias", norm1Bias),
-         ("transformer.qkv.weight", qkvWeight), ("transformer.qkv.bias", qkvBias),
-         ("transformer.out.weight", outWeight), ("transformer.out.bias", outBias),
-         ("transformer.norm2.weight", norm2Weight), ("transformer.norm2.bias", norm2Bias),
-         ("transformer.fc1.weight", fc1Weight), ("transformer.fc1.bias", fc1Bias),
-         ("transformer.fc2.weight", fc2Weight), ("transformer.fc2.bias", fc2Bias)]
+        [("x", x), ("norm1.weight", norm1Weight), ("norm1.bias", norm1Bias),
+         ("qkv.weight", qkvWeight), ("qkv.bias", qkvBias), ("out.weight", outWeight), ("out.bias", outBias),
+         ("norm2.weight", norm2Weight), ("norm2.bias", norm2Bias),
+         ("fc1.weight", fc1Weight), ("fc1.bias", fc1Bias), ("fc2.weight", fc2Weight), ("fc2.bias", fc2Bias)]
+            .map { ("\(prefix).\($0.0)", $0.1) }
     }
 
     var parameters: [Tensor] { named.dropFirst().map(\.1) }
 
     func loss() throws(TorchError) -> Tensor {
-        let (b, n, d, h) = (Self.batch, Self.tokens, Self.dim, Self.heads)
+        let (b, n, d, h) = (batch, tokens, dim, heads)
         let headDim = d / h
         // [b, n, 3d] → [3, b, heads, n, headDim]
         let qkv = try x.layerNorm([d], weight: norm1Weight, bias: norm1Bias).linear(weight: qkvWeight, bias: qkvBias)

@@ -7,7 +7,7 @@ import Torch
 // escaping the C shim) would end the whole run instead of failing one case.
 
 /// A call that must fail, with what its `TorchError` must say.
-struct FailingCall: Sendable, CustomTestStringConvertible {
+struct TorchFailingCall: Sendable, CustomTestStringConvertible {
     let name: String
     /// Expected prefix of `TorchError.operation` (the Plume call).
     let operation: String
@@ -27,7 +27,7 @@ struct FailingCall: Sendable, CustomTestStringConvertible {
 
 /// The thrown error, or nil (with an issue recorded) when the call succeeded or threw
 /// something other than a `TorchError`.
-func torchError(of call: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> TorchError? {
+private func torchError(of call: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> TorchError? {
     do {
         try call()
         Issue.record("the call did not throw", sourceLocation: sourceLocation)
@@ -39,115 +39,115 @@ func torchError(of call: () throws -> Void, sourceLocation: SourceLocation = #_s
     return nil
 }
 
-let failingCalls: [FailingCall] = [
-    FailingCall("matmul with mismatched inner sizes", operation: "matmul(", message: "shapes cannot be multiplied (2x3 and 4x5)") {
+private let failingCalls: [TorchFailingCall] = [
+    TorchFailingCall("matmul with mismatched inner sizes", operation: "matmul(", message: "shapes cannot be multiplied (2x3 and 4x5)") {
         _ = try Tensor.ones([2, 3]).matmul(Tensor.ones([4, 5]))
     },
-    FailingCall("add with non-broadcastable shapes", operation: "add(",
+    TorchFailingCall("add with non-broadcastable shapes", operation: "add(",
                 message: "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1") {
         _ = try Tensor.ones([2, 3]) + Tensor.ones([4])
     },
-    FailingCall("reshape to a wrong element count", operation: "reshape(", message: "shape '[4]' is invalid for input of size 6") {
+    TorchFailingCall("reshape to a wrong element count", operation: "reshape(", message: "shape '[4]' is invalid for input of size 6") {
         _ = try Tensor.ones([2, 3]).reshape([4])
     },
-    FailingCall("view of a non-contiguous tensor", operation: "view(", message: "view size is not compatible with input tensor's size and stride") {
+    TorchFailingCall("view of a non-contiguous tensor", operation: "view(", message: "view size is not compatible with input tensor's size and stride") {
         _ = try Tensor.ones([2, 3]).transpose(0, 1).view([6])
     },
-    FailingCall("conv2d with the wrong channel count", operation: "conv2d(",
+    TorchFailingCall("conv2d with the wrong channel count", operation: "conv2d(",
                 message: "expected input[1, 3, 5, 5] to have 4 channels, but got 3 channels instead") {
         _ = try Tensor.ones([1, 3, 5, 5]).conv2d(weight: Tensor.ones([2, 4, 3, 3]))
     },
-    FailingCall("cat with mismatched shapes", operation: "cat(", message: "Sizes of tensors must match except in dimension 0") {
+    TorchFailingCall("cat with mismatched shapes", operation: "cat(", message: "Sizes of tensors must match except in dimension 0") {
         _ = try Tensor.cat([Tensor.ones([2, 3]), Tensor.ones([4, 5])])
     },
-    FailingCall("stack with mismatched shapes", operation: "stack(", message: "stack expects each tensor to be equal size") {
+    TorchFailingCall("stack with mismatched shapes", operation: "stack(", message: "stack expects each tensor to be equal size") {
         _ = try Tensor.stack([Tensor.ones([2, 3]), Tensor.ones([3, 2])])
     },
-    FailingCall("indexSelect with an index out of range", operation: "indexSelect(", message: "index out of range in self") {
+    TorchFailingCall("indexSelect with an index out of range", operation: "indexSelect(", message: "index out of range in self") {
         _ = try Tensor.ones([2, 3]).indexSelect(dim: 0, index: Tensor([Int64(5)]))
     },
-    FailingCall("gather with an index of the wrong rank", operation: "gather(",
+    TorchFailingCall("gather with an index of the wrong rank", operation: "gather(",
                 message: "Index tensor must have the same number of dimensions as input tensor") {
         _ = try Tensor.ones([2, 3]).gather(dim: 0, index: Tensor([Int64(0)]))
     },
-    FailingCall("backward on a non-scalar without a gradient", operation: "backward",
+    TorchFailingCall("backward on a non-scalar without a gradient", operation: "backward",
                 message: "grad can be implicitly created only for scalar outputs") {
         let x = try Tensor.ones([3]).requiresGrad(true)
         try (x * 2.0).backward()
     },
-    FailingCall("backward twice without retainGraph", operation: "backward",
+    TorchFailingCall("backward twice without retainGraph", operation: "backward",
                 message: "Trying to backward through the graph a second time") {
         let x = try Tensor.ones([3]).requiresGrad(true)
         let y = try (x * x).sum()
         try y.backward()
         try y.backward()
     },
-    FailingCall("softmax over a dimension out of range", operation: "softmax(dim: 5)",
+    TorchFailingCall("softmax over a dimension out of range", operation: "softmax(dim: 5)",
                 message: "Dimension out of range (expected to be in range of [-2, 1], but got 5)") {
         _ = try Tensor.ones([2, 3]).softmax(dim: 5)
     },
-    FailingCall("layerNorm with a mismatched normalized shape", operation: "layerNorm(",
+    TorchFailingCall("layerNorm with a mismatched normalized shape", operation: "layerNorm(",
                 message: "Given normalized_shape=[4], expected input with shape [*, 4]") {
         _ = try Tensor.ones([2, 3]).layerNorm([4])
     },
-    FailingCall("embedding with an index out of range", operation: "embedding(", message: "index out of range in self") {
+    TorchFailingCall("embedding with an index out of range", operation: "embedding(", message: "index out of range in self") {
         _ = try Tensor.ones([3, 2]).embedding(Tensor([Int64(7)]))
     },
-    FailingCall("viewAsComplex with a last dimension other than 2", operation: "viewAsComplex(",
+    TorchFailingCall("viewAsComplex with a last dimension other than 2", operation: "viewAsComplex(",
                 message: "Tensor must have a last dimension of size 2") {
         _ = try Tensor.ones([3, 3]).viewAsComplex()
     },
-    FailingCall("squeeze of a dimension out of range", operation: "squeeze(dim: 5)", message: "Dimension out of range") {
+    TorchFailingCall("squeeze of a dimension out of range", operation: "squeeze(dim: 5)", message: "Dimension out of range") {
         _ = try Tensor.ones([2, 3]).squeeze(dim: 5)
     },
-    FailingCall("bmm of 2-D tensors", operation: "bmm(", message: "batch1 must be a 3D tensor") {
+    TorchFailingCall("bmm of 2-D tensors", operation: "bmm(", message: "batch1 must be a 3D tensor") {
         _ = try Tensor.ones([2, 3]).bmm(Tensor.ones([3, 2]))
     },
-    FailingCall("crossEntropy with a class index out of range", operation: "crossEntropy(", message: "Target 7 is out of bounds") {
+    TorchFailingCall("crossEntropy with a class index out of range", operation: "crossEntropy(", message: "Target 7 is out of bounds") {
         _ = try Tensor.ones([2, 3]).crossEntropy(Tensor([Int64(7), 0]))
     },
-    FailingCall("expand to an incompatible size", operation: "expand(",
+    TorchFailingCall("expand to an incompatible size", operation: "expand(",
                 message: "The expanded size of the tensor (4) must match the existing size (3)") {
         _ = try Tensor.ones([2, 3]).expand([4, 4])
     },
-    FailingCall("einsum with inconsistent subscript sizes", operation: "einsum(", message: "subscript j has size 4 for operand 1") {
+    TorchFailingCall("einsum with inconsistent subscript sizes", operation: "einsum(", message: "subscript j has size 4 for operand 1") {
         _ = try Tensor.einsum("ij,jk->ik", Tensor.ones([2, 3]), Tensor.ones([4, 5]))
     },
-    FailingCall("narrow past the end", operation: "narrow(", message: "start (2) + length (5) exceeds dimension size (3)") {
+    TorchFailingCall("narrow past the end", operation: "narrow(", message: "start (2) + length (5) exceeds dimension size (3)") {
         _ = try Tensor.ones([2, 3]).narrow(dim: 1, start: 2, length: 5)
     },
-    FailingCall("item of a tensor with several elements", operation: "item()", message: "a Tensor with 6 elements cannot be converted to Scalar") {
+    TorchFailingCall("item of a tensor with several elements", operation: "item()", message: "a Tensor with 6 elements cannot be converted to Scalar") {
         _ = try Tensor.ones([2, 3]).item()
     },
-    FailingCall("maxPool2d with a kernel larger than the input", operation: "maxPool2d(", message: "Output size is too small") {
+    TorchFailingCall("maxPool2d with a kernel larger than the input", operation: "maxPool2d(", message: "Output size is too small") {
         _ = try Tensor.ones([1, 1, 2, 2]).maxPool2d(kernel: [3])
     },
-    FailingCall("conv2d mixing float64 input and float32 weight", operation: "conv2d(", message: "expected scalar type Double but found Float") {
+    TorchFailingCall("conv2d mixing float64 input and float32 weight", operation: "conv2d(", message: "expected scalar type Double but found Float") {
         _ = try Tensor.ones([1, 1, 3, 3], dtype: .float64).conv2d(weight: Tensor.ones([1, 1, 2, 2]))
     },
-    FailingCall("reflect padding wider than the input", operation: "pad(", message: "Padding size should be less than the corresponding input dimension") {
+    TorchFailingCall("reflect padding wider than the input", operation: "pad(", message: "Padding size should be less than the corresponding input dimension") {
         _ = try Tensor.ones([1, 1, 3, 3]).pad([3, 3, 3, 3], mode: .reflect)
     },
-    FailingCall("rfft of a complex tensor", operation: "rfft(", message: "rfft expects a real input tensor") {
+    TorchFailingCall("rfft of a complex tensor", operation: "rfft(", message: "rfft expects a real input tensor") {
         _ = try Tensor.ones([4, 2]).viewAsComplex().rfft()
     },
-    FailingCall("requiresGrad on an integer tensor", operation: "requiresGrad(true)",
+    TorchFailingCall("requiresGrad on an integer tensor", operation: "requiresGrad(true)",
                 message: "Only Tensors of floating point and complex dtype can require gradients") {
         try Tensor([Int64(1), 2]).requiresGrad(true)
     },
-    FailingCall("in-place update of a leaf that requires grad", operation: "add_",
+    TorchFailingCall("in-place update of a leaf that requires grad", operation: "add_",
                 message: "a leaf Variable that requires grad is being used in an in-place operation") {
         try Tensor.ones([3]).requiresGrad(true).addInPlace(1.0)
     },
-    FailingCall("gradients with respect to a tensor outside the graph", operation: "gradients(of:withRespectTo:)",
+    TorchFailingCall("gradients with respect to a tensor outside the graph", operation: "gradients(of:withRespectTo:)",
                 message: "One of the differentiated Tensors does not require grad") {
         let y = try Tensor.ones([3]).requiresGrad(true)
         _ = try Tensor.gradients(of: [(y * 2.0).sum()], withRespectTo: [Tensor.ones([3])])
     },
-    FailingCall("Generator.setState with a float tensor", operation: "Generator.setState", message: "RNG state must be a torch.ByteTensor") {
+    TorchFailingCall("Generator.setState with a float tensor", operation: "Generator.setState", message: "RNG state must be a torch.ByteTensor") {
         try Generator(seed: 1).setState(Tensor.zeros([3]))
     },
-    FailingCall("randint with an empty range", operation: "randint", message: "random_ expects 'from' to be less than 'to'") {
+    TorchFailingCall("randint with an empty range", operation: "randint", message: "random_ expects 'from' to be less than 'to'") {
         _ = try Tensor.randint(5, 2, [3])
     },
 ]
@@ -155,7 +155,7 @@ let failingCalls: [FailingCall] = [
 @Suite("Error translation: libtorch failures become Swift errors")
 struct ErrorTranslationTests {
     @Test("a failing call throws TorchError with libtorch's message", arguments: failingCalls)
-    func failingCallThrows(_ case_: FailingCall) throws {
+    func failingCallThrows(_ case_: TorchFailingCall) throws {
         let error = try #require(torchError(of: case_.call))
         #expect(error.message.contains(case_.message), "message: \(error.message)")
         #expect(error.operation.hasPrefix(case_.operation), "operation: \(error.operation)")
@@ -206,7 +206,7 @@ struct ErrorTranslationTests {
         let outcomes = await withTaskGroup(of: Bool.self, returning: [Bool].self) { group in
             for task in 0..<8 {
                 group.addTask {
-                    for _ in 0..<200 {
+                    for _ in 0..<25 {  // each libtorch failure costs ~2 ms (c10::Error records a backtrace)
                         let expected = task.isMultiple(of: 2) ? "cannot be multiplied" : "is invalid for input of size"
                         let error: TorchError?
                         do {

@@ -749,6 +749,10 @@ struct FFTGradientTests {
         try gradcheck("angle", [offOrigin]) { t in try t[0].viewAsComplex().angle() }
     }
 
+    @Test("to(.complex128): real → complex conversion") func toComplex() throws {
+        try gradcheck("to(complex128)", [signal]) { t in try (t[0].to(.complex128) * t[0].viewAsComplexPairs()).viewAsReal() }
+    }
+
     @Test("known value: the DC term of rfft is Σ x, so its real part has gradient 1")
     func knownRFFT() throws {
         let g = try gradientOfSum([signal]) { t in try t[0].rfft().viewAsReal().select(dim: 1, index: 0).select(dim: 1, index: 0) }
@@ -759,7 +763,7 @@ struct FFTGradientTests {
 // MARK: - Layers
 
 /// A layer's float32 parameter as a float64 gradient-check input.
-func float64Input(_ t: Tensor?) throws -> GradInput {
+private func float64Input(_ t: Tensor?) throws -> GradInput {
     guard let t else { throw TorchError(operation: "float64Input", message: "parameter is nil") }
     return GradInput(try t.toArray(of: Double.self), shape: t.shape)
 }
@@ -807,6 +811,20 @@ struct LayerGradientTests {
         let rolledThenConv = try layer(x.roll(shifts: [2], dims: [3]))
         let convThenRolled = try layer(x).roll(shifts: [2], dims: [3])
         #expect(try rolledThenConv.allClose(convThenRolled, rtol: 1e-12, atol: 1e-12))
+
+        // Asymmetric padding [height 1, width 0] with a 3×1 kernel keeps the shape, wraps in
+        // height only, and equals explicit circular padding followed by a plain convolution.
+        let tall = try Conv2d(2, 2, kernelSize: [3, 1], padding: [1, 0], paddingMode: .circular, generator: Generator(seed: 12))
+        let tallInputs = [GradInput.random([1, 2, 4, 3], seed: 1124), try float64Input(tall.weight), try float64Input(tall.bias)]
+        let r = try gradcheck("Conv2d circular, padding [1, 0]", tallInputs) { t in
+            tall.weight = t[1]
+            tall.bias = t[2]
+            return try tall(t[0])
+        }
+        #expect(r.outputShape == [1, 2, 4, 3])
+        let y = try tallInputs[0].tensor(requiresGrad: false)
+        let explicit = try y.pad([0, 0, 1, 1], mode: .circular).conv2d(weight: tall.weight, bias: tall.bias)
+        #expect(try tall(y).allClose(explicit, rtol: 1e-12, atol: 1e-12))
     }
     @Test("ConvTranspose2d") func convTranspose2d() throws {
         let layer = try ConvTranspose2d(2, 2, kernelSize: [3], stride: [2], padding: [1], outputPadding: [1], generator: Generator(seed: 6))
@@ -948,5 +966,78 @@ struct GradCheckSelfTests {
         let r = try gradcheck("x * x", [x]) { t in try t[0] * t[0] }
         expectGradClose(r.numeric[0], zip(x.values, r.weight).map { 2 * $0 * $1 }, tolerance: 1e-8, "numeric d/dx Σ R·x²")
         #expect(r.maxAbsError < 1e-8)
+    }
+}
+
+private extension Tensor {
+    /// [2, 8] real → [2, 8] complex with a fixed imaginary part, for mixing with a cast.
+    func viewAsComplexPairs() throws -> Tensor {
+        try Tensor.stack([self, self.sin()], dim: -1).viewAsComplex()
+    }
+}
+
+// MARK: - Autograd API
+
+@Suite("Gradient check: autograd API")
+struct AutogradAPIGradientTests {
+    @Test("gradients(of:withRespectTo:) agrees with backward() and leaves grad untouched")
+    func gradientsAgreeWithBackward() throws {
+        let a = try GradInput.random([2, 3], seed: 1301).tensor(requiresGrad: true)
+        let b = try GradInput.random([3, 2], seed: 1302).tensor(requiresGrad: true)
+        let y = try a.matmul(b).tanh().sum()
+        let grads = try Tensor.gradients(of: [y], withRespectTo: [a, b], retainGraph: true)
+        #expect(a.grad == nil && b.grad == nil)
+        try y.backward()
+        let ga = try #require(grads[0]), gb = try #require(grads[1])
+        #expect(try ga.equal(#require(a.grad)))
+        #expect(try gb.equal(#require(b.grad)))
+    }
+
+    @Test("gradOutputs weight the outputs like L = Σ f(x) ⊙ R")
+    func gradOutputs() throws {
+        let x = GradInput.random([2, 3], seed: 1303)
+        let r = try gradcheck("sin (reference)", [x]) { t in try t[0].sin() }
+        let leaf = try x.tensor(requiresGrad: true)
+        let grads = try Tensor.gradients(of: [leaf.sin()], withRespectTo: [leaf], gradOutputs: [Tensor(r.weight, shape: [2, 3])])
+        expectGradClose(try #require(grads[0]).toArray(of: Double.self), r.analytic[0], tolerance: 0, "gradOutputs")
+    }
+
+    @Test("createGraph: second derivative of Σ x³ is 6x; gradcheck of a first derivative (double backward)")
+    func secondDerivative() throws {
+        let x = GradInput.random([5], seed: 1304)
+        let leaf = try x.tensor(requiresGrad: true)
+        let first = try #require(Tensor.gradients(of: [leaf.pow(3.0).sum()], withRespectTo: [leaf], retainGraph: true,
+                                                  createGraph: true)[0])
+        try first.sum().backward()
+        expectGradClose(try #require(leaf.grad).toArray(of: Double.self), x.values.map { 6 * $0 }, tolerance: 1e-14, "d²/dx² Σ x³")
+        // The first derivative of Σ tanh(x) as a function of x, itself gradient-checked: the
+        // analytic pass differentiates autograd's own graph, the numeric pass uses the closed
+        // form 1 − tanh², so this checks tanh's double backward.
+        try gradcheck("d/dx Σ tanh(x) (double backward)", [x]) { t in
+            if Torch.isGradEnabled {
+                return try #require(Tensor.gradients(of: [t[0].tanh().sum()], withRespectTo: [t[0]], retainGraph: true,
+                                                     createGraph: true)[0])
+            }
+            return try 1.0 - t[0].tanh().square()
+        }
+    }
+
+    @Test("createGraph alone keeps the graph for double backward, as in PyTorch")
+    func createGraphImpliesRetainGraph() throws {
+        // PyTorch's autograd.grad and backward default retain_graph to create_graph; so does Plume.
+        do {
+            let leaf = try GradInput.random([5], seed: 1305).tensor(requiresGrad: true)
+            let first = try #require(Tensor.gradients(of: [leaf.tanh().sum()], withRespectTo: [leaf], createGraph: true)[0])
+            try first.sum().backward()
+            #expect(leaf.grad != nil)
+        }
+        do {
+            let leaf = try GradInput.random([5], seed: 1306).tensor(requiresGrad: true)
+            try leaf.tanh().sum().backward(createGraph: true)
+            let first = try #require(leaf.grad)
+            try leaf.setGrad(nil)
+            try first.sum().backward()
+            #expect(leaf.grad != nil)
+        }
     }
 }

@@ -21,9 +21,10 @@ extension Tensor {
     }
 
     /// Accumulates d(self)/d(leaf) into every leaf's `grad`. `gradient` is required unless
-    /// `self` holds one element.
-    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) throws(TorchError) {
-        try check(ct_backward(handle, gradient?.handle, retainGraph ? 1 : 0, createGraph ? 1 : 0), "backward")
+    /// `self` holds one element. `retainGraph` defaults to `createGraph`, as in PyTorch.
+    public func backward(_ gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false) throws(TorchError) {
+        let retain = retainGraph ?? createGraph
+        try check(ct_backward(handle, gradient?.handle, retain ? 1 : 0, createGraph ? 1 : 0), "backward")
     }
 
     /// The accumulated gradient, or nil before any `backward` reached this tensor.
@@ -39,15 +40,17 @@ extension Tensor {
     }
 
     /// Gradients of `outputs` (weighted by `gradOutputs`) with respect to `inputs`, without
-    /// touching `grad` (`torch.autograd.grad`). Unused inputs give nil.
+    /// touching `grad` (`torch.autograd.grad`). Unused inputs give nil. `retainGraph`
+    /// defaults to `createGraph`, as in PyTorch (needed for higher derivatives).
     public static func gradients(of outputs: [Tensor], withRespectTo inputs: [Tensor], gradOutputs: [Tensor]? = nil,
-                                 retainGraph: Bool = false, createGraph: Bool = false) throws(TorchError) -> [Tensor?] {
+                                 retainGraph: Bool? = nil, createGraph: Bool = false) throws(TorchError) -> [Tensor?] {
+        let retain = retainGraph ?? createGraph
         let outs: [ct_tensor?] = outputs.map(\.handle)
         let ins: [ct_tensor?] = inputs.map(\.handle)
         let gouts: [ct_tensor?]? = gradOutputs?.map(\.handle)
         var results = [ct_tensor?](repeating: nil, count: inputs.count)
         let status = withExtendedLifetime((outputs, inputs, gradOutputs)) {
-            ct_autograd_grad(outs, gouts, Int32(outs.count), ins, Int32(ins.count), retainGraph ? 1 : 0,
+            ct_autograd_grad(outs, gouts, Int32(outs.count), ins, Int32(ins.count), retain ? 1 : 0,
                              createGraph ? 1 : 0, 1, &results)
         }
         try check(status, "gradients(of:withRespectTo:)")
