@@ -30,6 +30,7 @@ python-env: deps
 
 build: deps
 	swift build -c release --product plume
+	swift build -c release --product CTorchBackend
 
 test: deps samples python-env
 	swift test

@@ -27,6 +27,10 @@ import Testing
         let path = try SampleData.path(name)
         let file = try GRIBFile(path: path)
         let reference = try Self.gribGetData(path)
+        if name == "lambert_grid.grib" {
+            // Computed by Plume (GRIBLambertConformal), not by ecCodes' geo-iterator.
+            #expect(file.messages.allSatisfy { $0.grid.lambert != nil })
+        }
         var offset = 0
         for position in file.messages.indices {
             let field = try file.decode(position)

@@ -49,23 +49,47 @@ public struct CFPacking: Sendable, Equatable {
     public var isPacked: Bool { scaleFactor != nil || addOffset != nil || unsignedBits != nil }
 
     /// Decodes stored values in place: missing/invalid → NaN, then `value × scale + offset`.
+    ///
+    /// One pass over the values; the common cases (no `_Unsigned`, at most one missing
+    /// value) run as a branch-free, vectorised loop.
     public func decode(_ values: inout [Double]) {
         let scale = scaleFactor ?? 1
         let offset = addOffset ?? 0
         let lo = validMin ?? -.infinity
         let hi = validMax ?? .infinity
-        let wrap = unsignedBits.map { Double(UInt64(1) << UInt64($0)) }
-        let missing = missingValues
         values.withUnsafeMutableBufferPointer { buffer in
-            for i in buffer.indices {
-                var v = buffer[i]
+            guard let base = buffer.baseAddress else { return }
+            let n = buffer.count
+            if unsignedBits == nil && missingValues.count <= 1 {
+                Self.decodeVectorised(base, n, scale: scale, offset: offset, lo: lo, hi: hi, missing: missingValues.first)
+                return
+            }
+            let wrap = unsignedBits.map { Double(UInt64(1) << UInt64($0)) }
+            let missing = missingValues
+            for i in 0..<n {
+                var v = base[i]
                 if let wrap, v < 0 { v += wrap }
                 if missing.contains(v) || v < lo || v > hi {
-                    buffer[i] = .nan
+                    base[i] = .nan
                 } else {
-                    buffer[i] = v * scale + offset
+                    base[i] = v * scale + offset
                 }
             }
+        }
+    }
+
+    /// `decode` without `_Unsigned` and with at most one missing value. A NaN stays NaN
+    /// (it is neither missing nor out of range, and NaN × scale + offset is NaN). The loop
+    /// has no branches once compiled (selects), so LLVM vectorises it.
+    private static func decodeVectorised(
+        _ base: UnsafeMutablePointer<Double>, _ n: Int, scale: Double, offset: Double, lo: Double, hi: Double, missing: Double?
+    ) {
+        // Without a missing value, compare against NaN: never equal.
+        let m = missing ?? .nan
+        for i in 0..<n {
+            let v = base[i]
+            let bad = (v < lo) || (v > hi) || (v == m)
+            base[i] = bad ? .nan : v * scale + offset
         }
     }
 
@@ -76,9 +100,20 @@ public struct CFPacking: Sendable, Equatable {
         let missing = missingValues.map(Float.init)
         if missing.isEmpty && validMin == nil && validMax == nil { return }
         values.withUnsafeMutableBufferPointer { buffer in
-            for i in buffer.indices {
-                let v = buffer[i]
-                if missing.contains(v) || v < lo || v > hi { buffer[i] = .nan }
+            guard let base = buffer.baseAddress else { return }
+            let n = buffer.count
+            if missing.count <= 1 {
+                let m = missing.first ?? .nan
+                for i in 0..<n {
+                    let v = base[i]
+                    let bad = (v < lo) || (v > hi) || (v == m)
+                    base[i] = bad ? .nan : v
+                }
+                return
+            }
+            for i in 0..<n {
+                let v = base[i]
+                if missing.contains(v) || v < lo || v > hi { base[i] = .nan }
             }
         }
     }

@@ -251,6 +251,32 @@ public final class GRIBFile {
         }
     }
 
+    /// The keys of a Lambert conformal grid on a spherical earth; nil when a key is missing
+    /// or the earth is oblate (the geometry then comes from ecCodes' geo-iterator).
+    private static func lambertProjection(_ h: ECCodesHandle, edition: Int) -> GRIBLambertConformal? {
+        let radius: Double?
+        if edition == 1 {
+            // GRIB 1: resolution flag bit 2; spherical means ecCodes' radius 6367470 m.
+            radius = (h.long("earthIsOblate") ?? 0) == 0 ? 6_367_470 : nil
+        } else if let shape = h.long("shapeOfTheEarth") {
+            radius = GRIBLambertConformal.sphericalRadius(
+                shapeOfTheEarth: shape,
+                scaleFactor: shape == 1 ? h.long("scaleFactorOfRadiusOfSphericalEarth") : nil,
+                scaledValue: shape == 1 ? h.long("scaledValueOfRadiusOfSphericalEarth") : nil)
+        } else {
+            radius = nil
+        }
+        guard let radius, let nx = h.long("Nx"), let ny = h.long("Ny"),
+              let lat1 = h.double("latitudeOfFirstGridPointInDegrees"), let lon1 = h.double("longitudeOfFirstGridPointInDegrees"),
+              let lad = h.double("LaDInDegrees"), let lov = h.double("LoVInDegrees"),
+              let latin1 = h.double("Latin1InDegrees"), let latin2 = h.double("Latin2InDegrees"),
+              let dx = h.double("DxInMetres"), let dy = h.double("DyInMetres")
+        else { return nil }
+        return GRIBLambertConformal(
+            nx: nx, ny: ny, latitudeOfFirstPoint: lat1, longitudeOfFirstPoint: lon1, latitudeOfTrueScale: lad,
+            orientation: lov, latin1: latin1, latin2: latin2, dx: dx, dy: dy, earthRadius: radius)
+    }
+
     private static func keys(
         _ h: ECCodesHandle, found: GRIBScanner.Found, path: String, parameters: inout ParameterCache
     ) -> Result<GRIBMessage, PlumeIOError> {
@@ -289,7 +315,8 @@ public final class GRIBFile {
             iScansNegatively: (h.long("iScansNegatively") ?? 0) == 1,
             jScansPositively: (h.long("jScansPositively") ?? 0) == 1,
             jPointsAreConsecutive: (h.long("jPointsAreConsecutive") ?? 0) == 1,
-            alternativeRowScanning: (h.long("alternativeRowScanning") ?? 0) == 1)
+            alternativeRowScanning: (h.long("alternativeRowScanning") ?? 0) == 1,
+            lambert: gridType == "lambert" ? lambertProjection(h, edition: found.edition) : nil)
         let message = GRIBMessage(
             index: 0, offset: found.offset, length: found.length, edition: found.edition,
             shortName: parameter.shortName, paramId: parameter.paramId,

@@ -35,8 +35,8 @@ public struct GRIBGeometry: Sendable, Equatable {
     }
 
     /// Computes the geometry of `grid`. Regular lat-lon, regular and reduced Gaussian
-    /// grids are computed from the grid definition; other grids come from ecCodes'
-    /// geo-iterator through `iterate`.
+    /// grids and Lambert conformal grids on a spherical earth are computed from the grid
+    /// definition; other grids come from ecCodes' geo-iterator through `iterate`.
     static func make(
         _ grid: GRIBGridDefinition,
         iterate: () -> Result<(lat: [Double], lon: [Double]), ECCodesFailure>
@@ -48,6 +48,8 @@ public struct GRIBGeometry: Sendable, Equatable {
             return try regular(grid, latitudes: try gaussianRows(grid))
         case "reduced_gg":
             if let g = try reducedGaussian(grid) { return g }
+        case "lambert":
+            if let projection = grid.lambert { return try lambert(grid, projection) }
         default:
             break
         }
@@ -111,6 +113,21 @@ public struct GRIBGeometry: Sendable, Equatable {
         }
         return GRIBGeometry(layout: .regular(latitudes: latitudes, longitudes: longitudes),
                             latitudes: lat, longitudes: lon, gridIndexOfDataPoint: order)
+    }
+
+    /// A Lambert conformal grid on a sphere: `[y, x]`, rows from the first point northward
+    /// and points eastward as ecCodes' geo-iterator lists them (see `GRIBLambertConformal`),
+    /// stored values reordered into that order when the scanning mode differs.
+    private static func lambert(_ grid: GRIBGridDefinition, _ p: GRIBLambertConformal) throws(GeometryError) -> GRIBGeometry {
+        let (count, overflow) = p.nx.multipliedReportingOverflow(by: p.ny)
+        guard p.nx > 0, p.ny > 0, !overflow, count == grid.numberOfPoints else {
+            throw .inconsistent("Lambert Nx × Ny = \(p.nx) × \(p.ny) (expected their product to equal numberOfPoints \(grid.numberOfPoints))")
+        }
+        let (lat, lon) = try p.coordinates()
+        let order = GRIBLambertConformal.dataOrder(
+            nx: p.nx, ny: p.ny, iScansNegatively: grid.iScansNegatively, jScansPositively: grid.jScansPositively,
+            jPointsAreConsecutive: grid.jPointsAreConsecutive, alternativeRowScanning: grid.alternativeRowScanning)
+        return GRIBGeometry(layout: .curvilinear(ny: p.ny, nx: p.nx), latitudes: lat, longitudes: lon, gridIndexOfDataPoint: order)
     }
 
     /// Rows of a regular Gaussian grid from the first latitude toward the last.

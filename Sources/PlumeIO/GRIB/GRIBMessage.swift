@@ -68,4 +68,7 @@ public struct GRIBGridDefinition: Sendable, Hashable {
     public var jScansPositively: Bool
     public var jPointsAreConsecutive: Bool
     public var alternativeRowScanning: Bool
+    /// The projection of a `lambert` grid on a spherical earth; nil for other grids and
+    /// for an oblate earth (whose points come from ecCodes' geo-iterator).
+    public var lambert: GRIBLambertConformal? = nil
 }

@@ -113,9 +113,11 @@ public final class NetCDFFile {
         if bytes > Double(ProcessInfo.processInfo.physicalMemory) / 2 {
             throw PlumeIOError.invalidRequest(file: path, variable: v.name, reason: "selection of \(n) values needs \(Int(bytes / 1e9)) GB, more than half this machine's memory; read it by hyperslab")
         }
-        var values = [T](repeating: 0, count: n)
-        let status = values.withUnsafeMutableBufferPointer { buffer in
-            slab.start.withUnsafeBufferPointer { start in
+        // netCDF writes every element of the selection (or fails, and the array is
+        // dropped): no need to zero it first.
+        var status: Int32 = NC_NOERR
+        let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            status = slab.start.withUnsafeBufferPointer { start in
                 slab.count.withUnsafeBufferPointer { count in
                     slab.stride.withUnsafeBufferPointer { stride in
                         netCDFAndHDF5Lock.withLock { _ in
@@ -124,6 +126,11 @@ public final class NetCDFFile {
                     }
                 }
             }
+            if status != NC_NOERR && status != NC_ERANGE {
+                // Zero-fill: the array is dropped below, but must not hold uninitialised floats.
+                buffer.initialize(repeating: 0)
+            }
+            initialized = n
         }
         // NC_ERANGE: some values did not fit the destination type; they are still written.
         if status != NC_NOERR && status != NC_ERANGE {
@@ -142,9 +149,10 @@ public final class NetCDFFile {
 
     // MARK: - Reading structure
 
-    static func check(_ status: Int32, _ path: String, _ context: String) throws {
+    /// Throws the netCDF error of `status`; `context` (built only on failure) says what was being read.
+    static func check(_ status: Int32, _ path: String, _ context: @autoclosure () -> String) throws {
         if status != NC_NOERR {
-            throw PlumeIOError.library(file: path, context: context, library: "netCDF", message: NetCDFTypes.message(status))
+            throw PlumeIOError.library(file: path, context: context(), library: "netCDF", message: NetCDFTypes.message(status))
         }
     }
 
@@ -220,42 +228,45 @@ public final class NetCDFFile {
         return (String(nulTerminated: nameBuffer), length)
     }
 
-    private static func attributes(_ gid: Int32, _ varid: Int32, _ path: String, _ context: String) throws -> [Attribute] {
+    /// The attributes of variable `varid` (or the group's, for `NC_GLOBAL`). `context`
+    /// names the variable or group in errors and is built only on failure.
+    private static func attributes(_ gid: Int32, _ varid: Int32, _ path: String, _ context: @autoclosure () -> String) throws -> [Attribute] {
         var natts: Int32 = 0
-        try check(nc_inq_varnatts(gid, varid, &natts), path, context)
+        try check(nc_inq_varnatts(gid, varid, &natts), path, context())
         var result: [Attribute] = []
+        result.reserveCapacity(Int(max(natts, 0)))
+        var nameBuffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
         for i in 0..<max(natts, 0) {
-            var nameBuffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
-            try check(nc_inq_attname(gid, varid, i, &nameBuffer), path, context)
+            try check(nc_inq_attname(gid, varid, i, &nameBuffer), path, context())
             let name = String(nulTerminated: nameBuffer)
             var xtype: nc_type = 0
             var length = 0
-            try check(nc_inq_att(gid, varid, nameBuffer, &xtype, &length), path, "\(context), attribute '\(name)'")
-            let where_ = "\(context), attribute '\(name)'"
+            try check(nc_inq_att(gid, varid, nameBuffer, &xtype, &length), path, "\(context()), attribute '\(name)'")
+            func where_() -> String { "\(context()), attribute '\(name)'" }
             switch xtype {
             case NC_CHAR:
                 var bytes = [UInt8](repeating: 0, count: length + 1)
-                try check(nc_get_att_text(gid, varid, nameBuffer, &bytes), path, where_)
+                try check(nc_get_att_text(gid, varid, nameBuffer, &bytes), path, where_())
                 let text = String(decoding: bytes.prefix(length).prefix { $0 != 0 }, as: UTF8.self)
                 result.append(Attribute(name, .text(text)))
             case NC_STRING:
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: length)
-                try check(nc_get_att_string(gid, varid, nameBuffer, &pointers), path, where_)
+                try check(nc_get_att_string(gid, varid, nameBuffer, &pointers), path, where_())
                 let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
                 nc_free_string(length, &pointers)
                 result.append(Attribute(name, .text(strings.joined(separator: "\n"))))
             case NC_FLOAT:
                 var values = [Float](repeating: 0, count: length)
-                try check(nc_get_att_float(gid, varid, nameBuffer, &values), path, where_)
+                try check(nc_get_att_float(gid, varid, nameBuffer, &values), path, where_())
                 result.append(Attribute(name, .floats(values)))
             case NC_DOUBLE:
                 var values = [Double](repeating: 0, count: length)
-                try check(nc_get_att_double(gid, varid, nameBuffer, &values), path, where_)
+                try check(nc_get_att_double(gid, varid, nameBuffer, &values), path, where_())
                 result.append(Attribute(name, .doubles(values)))
             case NC_BYTE, NC_UBYTE, NC_SHORT, NC_USHORT, NC_INT, NC_UINT, NC_INT64, NC_UINT64:
                 var values = [Int64](repeating: 0, count: length)
                 let status = nc_get_att_longlong(gid, varid, nameBuffer, &values)
-                if status != NC_ERANGE { try check(status, path, where_) }
+                if status != NC_ERANGE { try check(status, path, where_()) }
                 result.append(Attribute(name, .integers(values)))
             default:
                 continue  // attributes of user-defined types are not read

@@ -44,7 +44,7 @@ public struct NetCDFWriter: Sendable {
         }
     }
 
-    private func globalAttributes(_ given: [Attribute]) -> [Attribute] {
+    func globalAttributes(_ given: [Attribute]) -> [Attribute] {
         var attributes = given
         attributes.set("Conventions", .text("CF-1.8"))
         if attributes["source"] == nil { attributes.set("source", .text(source)) }
@@ -59,7 +59,7 @@ public struct NetCDFWriter: Sendable {
     }
 
     /// Defines a group; `inherited` are the dimensions of enclosing groups, visible here.
-    private func define(_ dataset: Dataset, in ncid: Int32, path: String, inherited: [String: Int32] = [:]) throws {
+    func define(_ dataset: Dataset, in ncid: Int32, path: String, inherited: [String: Int32] = [:]) throws {
         var dimensionIDs = inherited
         for d in dataset.dimensions {
             var id: Int32 = 0
@@ -106,7 +106,7 @@ public struct NetCDFWriter: Sendable {
         return chunks
     }
 
-    private func put(_ dataset: Dataset, in ncid: Int32, path: String) throws {
+    func put(_ dataset: Dataset, in ncid: Int32, path: String) throws {
         for v in dataset.variables {
             var varid: Int32 = 0
             try check(nc_inq_varid(ncid, v.name, &varid), path, "variable '\(v.name)'")
@@ -154,7 +154,7 @@ public struct NetCDFWriter: Sendable {
         try check(status, path, "\(context), attribute '\(a.name)'")
     }
 
-    private func check(_ status: Int32, _ path: String, _ context: String) throws {
+    func check(_ status: Int32, _ path: String, _ context: String) throws {
         if status != NC_NOERR {
             throw PlumeIOError.writeFailed(file: path, reason: "\(context): \(NetCDFTypes.message(status))")
         }

@@ -1,0 +1,237 @@
+import Foundation
+import PlumeGrids
+import PlumeIO
+
+/// Regrids every field of a GRIB or netCDF file to another grid and writes CF netCDF-4.
+///
+/// The source grid is recognised from the file's latitude/longitude coordinates. Every
+/// variable whose trailing dimensions are the grid's is remapped; other variables
+/// (time, level, …) are copied. netCDF input is streamed one step of the leading
+/// dimension at a time (memory does not grow with the number of time steps), with the
+/// fields of a step (levels) remapped in parallel. The output is written under a
+/// temporary name and renamed when complete.
+public struct FileRegridder {
+    public var destination: any Grid
+    public var method: RemapMethod
+    /// Weights to use instead of generating them (SCRIP or ESMF file, e.g. from CDO).
+    public var weightsPath: String?
+    /// Where to save the weights (SCRIP format, readable by CDO's `remap`).
+    public var saveWeightsPath: String?
+    /// Line for the output's `history` attribute.
+    public var historyLine: String?
+    /// Called after each step: (variable, step done, steps).
+    public var progress: ((String, Int, Int) -> Void)?
+
+    public init(destination: any Grid, method: RemapMethod = .conservative, weightsPath: String? = nil,
+                saveWeightsPath: String? = nil, historyLine: String? = nil) {
+        self.destination = destination
+        self.method = method
+        self.weightsPath = weightsPath
+        self.saveWeightsPath = saveWeightsPath
+        self.historyLine = historyLine
+    }
+
+    /// What a run did.
+    public struct Summary: Sendable {
+        public var sourceGrid: String
+        public var regridded: [String]
+        public var copied: [String]
+        public var weightLinks: Int
+    }
+
+    /// Reads values of one variable, whole or for one index of its first dimension.
+    enum Input {
+        case netCDF(NetCDFFile)
+        case memory(Dataset)
+
+        var dataset: Dataset {
+            switch self {
+            case .netCDF(let f): f.dataset
+            case .memory(let d): d
+            }
+        }
+
+        func values(_ v: Variable, step: Int?) throws -> [Float] {
+            switch self {
+            case .netCDF(let file):
+                var slab = Hyperslab.all(v.shape)
+                if let step { slab.start[0] = step; slab.count[0] = 1 }
+                if v.dataType == .float32 && !file.packing(v).isPacked { return try file.readFloat(v.name, slab) }
+                return try file.read(v.name, slab).map(Float.init)
+            case .memory(let d):
+                guard let data = d.variable(v.name)?.data else { return [] }
+                let all: [Float] = switch data {
+                case .float32(let x): x
+                default: data.doubles.map(Float.init)
+                }
+                guard let step else { return all }
+                let size = v.shape.dropFirst().reduce(1, *)
+                return Array(all[(step * size)..<((step + 1) * size)])
+            }
+        }
+
+        func allDoubles(_ v: Variable) throws -> [Double] {
+            switch self {
+            case .netCDF(let file): try file.read(v.name)
+            case .memory(let d): d.variable(v.name)?.data?.doubles ?? []
+            }
+        }
+    }
+
+    public func run(input path: String, output: String) throws -> Summary {
+        let input: Input
+        switch try FileFormat.detect(path) {
+        case .grib: input = .memory(try DatasetLoader.load(path).dataset)
+        case .netCDF, .hdf5: input = .netCDF(try NetCDFFile(path: path))
+        }
+        let structure = input.dataset
+
+        // Source grid from the coordinates.
+        guard let latitude = GridFromData.latitudeNames.lazy.compactMap({ structure.variable($0) }).first,
+              let longitude = GridFromData.longitudeNames.lazy.compactMap({ structure.variable($0) }).first else {
+            throw RegridFileError(file: path, variable: "latitude/longitude", reason: "no latitude/longitude coordinates")
+        }
+        var coordinates = Dataset(format: structure.format, dimensions: structure.dimensions, variables: [], attributes: [], groups: [])
+        for v in [latitude, longitude] {
+            var copy = v
+            copy.data = .float64(try input.allDoubles(v))
+            coordinates.variables.append(copy)
+        }
+        let source = try GridFromData.grid(from: coordinates, source: path)
+        let gridDimensions = latitude.dimensions == longitude.dimensions ? latitude.dimensions : latitude.dimensions + longitude.dimensions
+        guard gridDimensions.count >= 1 else {
+            throw RegridFileError(file: path, variable: latitude.name, reason: "latitude has no dimension")
+        }
+
+        let weights = try makeWeights(source: source, file: path)
+        if let saveWeightsPath {
+            try RemapWeightsFile.write(weights, source: source, destination: destination, to: saveWeightsPath, format: .scrip)
+        }
+        let remapper = Remapper(weights)
+
+        // Output structure.
+        let (destinationDimensions, destinationCoordinates) = Self.coordinates(of: destination)
+        var out = Dataset(format: "netCDF-4", dimensions: [], variables: [], attributes: structure.attributes, groups: [])
+        for d in structure.dimensions where !gridDimensions.contains(d.name) { out.dimensions.append(d) }
+        out.dimensions += destinationDimensions
+        var regridded: [Variable] = []
+        var copied: [String] = []
+        let dropped: Set<String> = ["_FillValue", "missing_value", "scale_factor", "add_offset", "valid_min", "valid_max", "valid_range", "_Unsigned"]
+        for v in structure.variables {
+            if v.name == latitude.name || v.name == longitude.name { continue }
+            let usesGrid = v.dimensions.contains { gridDimensions.contains($0) }
+            if usesGrid {
+                guard Array(v.dimensions.suffix(gridDimensions.count)) == gridDimensions, v.dataType.isNumeric else { continue }
+                let leading = Array(v.dimensions.dropLast(gridDimensions.count))
+                let leadingShape = Array(v.shape.dropLast(gridDimensions.count))
+                var attributes = v.attributes.filter { !dropped.contains($0.name) }
+                attributes.set("_FillValue", .floats([.nan]))
+                let o = Variable(name: v.name, dimensions: leading + destinationDimensions.map(\.name),
+                                 shape: leadingShape + destinationDimensions.map(\.length), dataType: .float32,
+                                 attributes: attributes, data: nil)
+                out.variables.append(o)
+                regridded.append(v)
+            } else if v.dataType.isNumeric {
+                var copy = v
+                copy.data = v.dataType == .float32 ? .float32(try input.values(v, step: nil)) : .float64(try input.allDoubles(v))
+                out.variables.append(copy)
+                copied.append(v.name)
+            }
+        }
+        out.variables += destinationCoordinates
+        guard !regridded.isEmpty else {
+            throw RegridFileError(file: path, variable: "(all)", reason: "no variable has the grid dimensions \(gridDimensions) as its last dimensions")
+        }
+
+        let writer = NetCDFWriter(historyLine: historyLine)
+        try writer.write(out, to: output) { slabs in
+            for v in regridded {
+                let leadingShape = Array(v.shape.dropLast(gridDimensions.count))
+                let steps = leadingShape.first ?? 1
+                let fieldsPerStep = leadingShape.dropFirst().reduce(1, *)
+                for step in 0..<steps {
+                    let values = try input.values(v, step: leadingShape.isEmpty ? nil : step)
+                    guard values.count == fieldsPerStep * weights.sourceCount else {
+                        throw RegridFileError(file: path, variable: v.name,
+                                              reason: "step \(step) holds \(values.count) values, expected \(fieldsPerStep) × \(weights.sourceCount)")
+                    }
+                    let result = remapper.apply(fields: values, count: fieldsPerStep)
+                    let destinationShape = destinationDimensions.map(\.length)
+                    if leadingShape.isEmpty {
+                        try slabs.write(v.name, start: destinationShape.map { _ in 0 }, count: destinationShape, values: result)
+                    } else {
+                        let start = [step] + leadingShape.dropFirst().map { _ in 0 } + destinationShape.map { _ in 0 }
+                        let count = [1] + Array(leadingShape.dropFirst()) + destinationShape
+                        try slabs.write(v.name, start: start, count: count, values: result)
+                    }
+                    progress?(v.name, step + 1, steps)
+                }
+            }
+        }
+        return Summary(sourceGrid: source.name, regridded: regridded.map(\.name), copied: copied, weightLinks: weights.linkCount)
+    }
+
+    func makeWeights(source: any Grid, file: String) throws -> RemapWeights {
+        if let weightsPath {
+            let w = try RemapWeightsFile.read(weightsPath)
+            guard w.sourceCount == source.cellCount, w.destinationCount == destination.cellCount else {
+                throw RegridFileError(file: weightsPath, variable: "weights",
+                                      reason: "weights map \(w.sourceCount) → \(w.destinationCount) cells, but \(file) has \(source.cellCount) and \(destination.name) \(destination.cellCount)")
+            }
+            return w
+        }
+        switch method {
+        case .conservative:
+            guard let s = source as? any BandedGrid, let d = destination as? any BandedGrid else {
+                throw RegridFileError(file: file, variable: "method", reason: "conservative remapping needs grids of lat-lon rows (lat-lon, Gaussian); use --method bilinear or nearest, or --weights")
+            }
+            return ConservativeWeights.make(from: s, to: d)
+        case .bilinear:
+            guard let s = source as? any BandedGrid else {
+                throw RegridFileError(file: file, variable: "method", reason: "bilinear remapping needs a source grid of lat-lon rows")
+            }
+            return BilinearWeights.make(from: s, to: destination)
+        case .nearest:
+            return NearestWeights.make(from: source, to: destination)
+        }
+    }
+
+    /// Dimensions and CF coordinate variables of a grid in the output.
+    static func coordinates(of grid: any Grid) -> ([PlumeIO.Dimension], [Variable]) {
+        let latAttributes: [Attribute] = [Attribute("units", .text("degrees_north")),
+                                          Attribute("standard_name", .text("latitude")),
+                                          Attribute("long_name", .text("latitude"))]
+        let lonAttributes: [Attribute] = [Attribute("units", .text("degrees_east")),
+                                          Attribute("standard_name", .text("longitude")),
+                                          Attribute("long_name", .text("longitude"))]
+        if let g = grid as? RegularLatLonGrid {
+            return ([PlumeIO.Dimension(name: "latitude", length: g.latitudeCount), PlumeIO.Dimension(name: "longitude", length: g.longitudeCount)],
+                    [Variable(name: "latitude", dimensions: ["latitude"], shape: [g.latitudeCount],
+                              attributes: latAttributes + [Attribute("axis", .text("Y"))], data: .float64(g.latitudes)),
+                     Variable(name: "longitude", dimensions: ["longitude"], shape: [g.longitudeCount],
+                              attributes: lonAttributes + [Attribute("axis", .text("X"))], data: .float64(g.longitudes))])
+        }
+        if let g = grid as? GaussianGrid, !g.isReduced {
+            let lons = (0..<(4 * g.n)).map { g.firstLongitude + Double($0) * 90 / Double(g.n) }
+            return ([PlumeIO.Dimension(name: "latitude", length: 2 * g.n), PlumeIO.Dimension(name: "longitude", length: 4 * g.n)],
+                    [Variable(name: "latitude", dimensions: ["latitude"], shape: [2 * g.n],
+                              attributes: latAttributes + [Attribute("axis", .text("Y"))], data: .float64(g.latitudes)),
+                     Variable(name: "longitude", dimensions: ["longitude"], shape: [4 * g.n],
+                              attributes: lonAttributes + [Attribute("axis", .text("X"))], data: .float64(lons))])
+        }
+        let centres = grid.centres()
+        return ([PlumeIO.Dimension(name: "cell", length: grid.cellCount)],
+                [Variable(name: "latitude", dimensions: ["cell"], shape: [grid.cellCount], attributes: latAttributes,
+                          data: .float64(centres.map(\.latitude))),
+                 Variable(name: "longitude", dimensions: ["cell"], shape: [grid.cellCount], attributes: lonAttributes,
+                          data: .float64(centres.map(\.longitude)))])
+    }
+}
+
+/// A regridding failure naming the file and the variable or key.
+public struct RegridFileError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var variable: String
+    public var reason: String
+    public var description: String { "\(file): '\(variable)': \(reason)" }
+}
