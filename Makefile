@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 DEB_PACKAGES := pkg-config libnetcdf-dev libhdf5-dev libeccodes-dev libeccodes-tools netcdf-bin hdf5-tools python3 \
-	libtorch-dev python3-torch python3-numpy python3-venv
+	libtorch-dev python3-torch python3-numpy python3-venv cdo
 SAMPLES := .cache/sample-data
 OUT := out/demo
 PLUME := .build/release/plume
@@ -42,6 +42,9 @@ demo: build samples
 	$(PLUME) inspect --json $(OUT)/era5-levels-members.nc > $(OUT)/era5-levels-members.summary.json
 	$(PLUME) convert $(SAMPLES)/reduced_gg.grib $(OUT)/reduced_gg.nc
 	$(PLUME) convert $(SAMPLES)/alternate-scanning.grib $(OUT)/alternate-scanning.nc
+	$(PLUME) regrid $(SAMPLES)/era5-levels-members.grib $(OUT)/era5-levels-members.latlon5.625.nc --to latlon5.625 \
+		--save-weights $(OUT)/weights.era5-to-latlon5.625.nc
+	$(PLUME) regrid $(SAMPLES)/reduced_gg.grib $(OUT)/reduced_gg.latlon5.625.nc --to latlon5.625
 	@echo
 	@echo "demo outputs in $(OUT)/:"
 	@ls -1 $(OUT) | sed 's/^/  /'

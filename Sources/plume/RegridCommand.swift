@@ -53,7 +53,7 @@ struct RegridCommand: ParsableCommand {
             if interactive {
                 FileHandle.standardError.write(Data("\r\(variable): \(done)/\(total)".utf8))
                 if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-            } else if done == total || done % max(1, total / 10) == 0 {
+            } else if total >= 20, done == total || done % (total / 10) == 0 {
                 FileHandle.standardError.write(Data("\(variable): \(done)/\(total)\n".utf8))
             }
         }

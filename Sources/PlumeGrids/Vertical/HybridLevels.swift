@@ -13,9 +13,10 @@ public struct HybridLevels: Sendable, Equatable {
     /// Standard gravity g [m s⁻²] (DESIGN.md §4), used for air mass = Δp·A/g.
     public static let standardGravity = 9.80665
     /// Surface pressures [Pa] for which interface pressures must decrease strictly upward.
-    /// 300 hPa is below any model surface (the highest smoothed orography is ~450 hPa),
-    /// 1100 hPa above any observed surface pressure.
-    public static let plausibleSurfacePressures: ClosedRange<Double> = 30_000...110_000
+    /// 400 hPa lies below the surface pressure of any global model column (the smoothed
+    /// Himalaya and Tibet stay near or above 500 hPa), 1100 hPa above any observed one.
+    /// (ECMWF L137 and the TM5 34-level selection from it are monotone down to 302.7 hPa.)
+    public static let plausibleSurfacePressures: ClosedRange<Double> = 40_000...110_000
 
     /// Short name, e.g. "tm5-34".
     public let name: String

@@ -233,5 +233,12 @@ public struct RegridFileError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var variable: String
     public var reason: String
+
+    public init(file: String, variable: String, reason: String) {
+        self.file = file
+        self.variable = variable
+        self.reason = reason
+    }
+
     public var description: String { "\(file): '\(variable)': \(reason)" }
 }
