@@ -3,6 +3,10 @@
   python3 Benchmarks/regrid_cdo.py inputs DIR     write the input files and CDO grid descriptions
   python3 Benchmarks/regrid_cdo.py errors FILE TOOL METHOD SOURCE DESTINATION
                                                   error norms of a remapped file (JSON lines)
+  python3 Benchmarks/regrid_cdo.py time REPEAT LABEL-JSON -- COMMAND...
+                                                  best wall time of COMMAND (after a warm-up)
+  python3 Benchmarks/regrid_cdo.py report RESULTS.jsonl
+                                                  the markdown tables of BENCHMARKS.md
 
 Grids are those of Grids/*.yaml, written with coordinates CDO understands:
   - lat-lon grids as 1-D `lat`/`lon` with CF `lat_bnds`/`lon_bnds` (cell edges halfway
@@ -201,10 +205,96 @@ def errors(path, tool, method, source, destination):
                               "skipped": int((~ok).sum())}))
 
 
+def time_command(repeat, label, command):
+    """Best wall time of `command` over `repeat` runs after one warm-up (output discarded)."""
+    import subprocess
+    import time
+    best = float("inf")
+    for i in range(int(repeat) + 1):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if i > 0:
+            best = min(best, time.perf_counter() - start)
+    print(json.dumps({"kind": "command", **json.loads(label), "seconds": best, "command": " ".join(command)}))
+
+
+PAIRS = [("latlon0.25", "latlon1"), ("latlon1", "latlon5.625"), ("octahedral-o80", "latlon1"), ("latlon2x3", "latlon5.625")]
+METHODS = ["conservative", "bilinear", "nearest"]
+
+
+def report(path):
+    rows = [json.loads(line) for line in open(path) if line.startswith("{")]
+    acc = {(r["tool"], r["source"], r["destination"], r["method"], r["field"], r["reference"]): r
+           for r in rows if r["kind"] == "accuracy"}
+    e = lambda r: (f"{r['l1']:.2e} | {r['l2']:.2e} | {r['linf']:.2e}" if r else "– | – | –")
+
+    print("Accuracy (errors relative to the analytic field at destination cell centres; source values at "
+          "source cell centres; `vs avg`: Plume's conservative result against exact destination cell averages)\n")
+    print("| source → destination | method | field | Plume L1 | Plume L2 | Plume L∞ | CDO L1 | CDO L2 | CDO L∞ "
+          "| Plume L2 vs avg | plume regrid file L2 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for s, d in PAIRS:
+        for m in METHODS:
+            for f in FIELDS:
+                p, c = acc.get(("plume", s, d, m, f, "centre")), acc.get(("cdo", s, d, m, f, "centre"))
+                a = acc.get(("plume", s, d, m, f, "cell-average"))
+                pf = acc.get(("plume-file", s, d, m, f, "centre"))
+                print(f"| {s} → {d} | {m} | {f} | {e(p)} | {e(c)} | {a['l2']:.2e} |" if a else
+                      f"| {s} → {d} | {m} | {f} | {e(p)} | {e(c)} | – |", end="")
+                print(f" {pf['l2']:.2e} |" if pf else " – |")
+
+    cmd = {(r["what"], r["source"], r["method"], r["threads"]): r["seconds"] for r in rows if r["kind"] == "command"}
+    timing = {(r["source"], r["method"], r["threads"]): r for r in rows if r["kind"] == "timing"}
+    ms = lambda x: f"{x * 1e3:.1f}" if x is not None else "–"
+    ratio = lambda a, b: f"{a / b:.1f}" if a and b else "–"
+    print("\nConservative, 24 steps of one float32 field (whole commands: file in → file out, wall time; "
+          "in-process: `plume bench regrid`)\n")
+    print("| source → destination | threads | `plume regrid` (ms) | `cdo remapcon` (ms) | CDO/Plume "
+          "| Plume weights, in-process (ms) | `cdo gencon` (ms) | CDO/Plume "
+          "| Plume apply ×24, in-process (ms) | `cdo remap` (ms) | CDO/Plume |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for threads in (2, 1):
+        for s, d in PAIRS:
+            t = timing.get((s, "conservative", threads))
+            gen = t["generation_s"] if t else None
+            app = t["apply_s"] if t else None
+            pr, cr = cmd.get(("plume", s, "conservative", threads)), cmd.get(("cdo", s, "conservative", threads))
+            cg, ca = cmd.get(("cdo-gencon", s, "conservative", threads)), cmd.get(("cdo-remap", s, "conservative", threads))
+            print(f"| {s} → {d} | {threads} | {ms(pr)} | {ms(cr)} | {ratio(cr, pr)} | {ms(gen)} | {ms(cg)} | {ratio(cg, gen)} "
+                  f"| {ms(app)} | {ms(ca)} | {ratio(ca, app)} |")
+
+    print("\nOther methods, 24 steps, whole commands, 2 threads\n")
+    print("| source → destination | method | `plume regrid` (ms) | CDO (ms) | CDO/Plume | Plume weights, in-process (ms) |")
+    print("|---|---|---|---|---|---|")
+    for s, d in PAIRS:
+        for m in ("bilinear", "nearest"):
+            t = timing.get((s, m, 2))
+            pr, cr = cmd.get(("plume", s, m, 2)), cmd.get(("cdo", s, m, 2))
+            print(f"| {s} → {d} | {m} | {ms(pr)} | {ms(cr)} | {ratio(cr, pr)} | {ms(t['generation_s'] if t else None)} |")
+
+    print("\nApplication throughput (in-process, 24 float32 fields per call; GB/s of source data read)\n")
+    print("| source → destination | method | threads | links | ms per field | GB/s | memcpy GB/s (same bytes) | apply/memcpy |")
+    print("|---|---|---|---|---|---|---|---|")
+    for threads in (2, 1):
+        for s, d in PAIRS:
+            for m in METHODS:
+                t = timing.get((s, m, threads))
+                if not t:
+                    continue
+                gbps = t["source_bytes"] / t["apply_s"] / 1e9
+                copy = t["source_bytes"] / t["memcpy_s"] / 1e9
+                print(f"| {s} → {d} | {m} | {threads} | {t['links']} | {t['apply_s'] * 1e3 / t['fields']:.2f} "
+                      f"| {gbps:.2f} | {copy:.1f} | {gbps / copy:.2f} |")
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "inputs":
         inputs(sys.argv[2])
     elif len(sys.argv) == 7 and sys.argv[1] == "errors":
         errors(*sys.argv[2:])
+    elif len(sys.argv) > 5 and sys.argv[1] == "time" and sys.argv[4] == "--":
+        time_command(sys.argv[2], sys.argv[3], sys.argv[5:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "report":
+        report(sys.argv[2])
     else:
         raise SystemExit(__doc__)

@@ -77,7 +77,9 @@ for (workload, threads), m in rows.items():
     s, p = m.get("swift"), m.get("python")
     ratio = f"{p['seconds'] / s['seconds']:.3f}" if s and p else "–"
     agree = "–"
-    if s and p:
+    if s and p and (s["loss"] is None or p["loss"] is None or s["loss"] != s["loss"] or p["loss"] != p["loss"]):
+        agree = "**no** (not finite)"
+    elif s and p:
         rel = abs(s["loss"] - p["loss"]) / max(abs(p["loss"]), 1e-30)
         agree = ("yes" if rel <= 1e-5 else "**no**") + (f" (rel. diff {rel:.1e})" if rel else " (identical)")
     faults = lambda r: f"{r['faults']:.0f}" if r else "–"

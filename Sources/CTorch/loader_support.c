@@ -8,6 +8,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,18 @@ static void folder_of(const char *file, char *out, size_t capacity) {
   if (slash) *slash = '\0'; else snprintf(out, capacity, ".");
 }
 
+/* Tensor workloads allocate and free the same large buffers every step. glibc's defaults
+ * give blocks above a dynamic threshold back to the kernel (munmap, heap trimming) and
+ * fault them in again next step: ~10 ms per step of a transformer block here. Keep them
+ * in the heap (mmap threshold at glibc's maximum, 32 MiB; trim above 256 MiB of free heap)
+ * in processes that use tensors; PLUME_MALLOC_DEFAULTS=1 keeps glibc's defaults. */
+static void tune_malloc(void) {
+  const char *keep = getenv("PLUME_MALLOC_DEFAULTS");
+  if (keep && *keep && *keep != '0') return;
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+}
+
 static void load(void) {
   append("cannot load the libtorch backend " BACKEND " (build it with `swift build --product CTorchBackend`, or set PLUME_TORCH_BACKEND):");
   const char *explicit_path = getenv("PLUME_TORCH_BACKEND");
@@ -72,6 +85,7 @@ static void load(void) {
   return;
 loaded:
   failure[0] = '\0';
+  tune_malloc();
 }
 
 void *ct_loader_symbol(const char *name) {

@@ -74,7 +74,7 @@ struct TorchBenchCommand: ParsableCommand {
             try Self.write(conv.named + transformer.named + tiny.named, to: weightsFolder, seed: seed)
         }
         for workload in workloads.isEmpty ? Workload.allCases : workloads {
-            var fields: [(String, String)]
+            let fields: [(String, String)]
             switch workload {
             case .convBlock:
                 let timing = try Self.timeTraining(parameters: conv.parameters, repetitions: repetitions) {
@@ -115,7 +115,8 @@ struct TorchBenchCommand: ParsableCommand {
         var fields: [(String, String)] {
             let sorted = seconds.sorted()
             return [("seconds", "\(sorted.first ?? .nan)"), ("median", "\(sorted[sorted.count / 2])"),
-                    ("loss", "\(firstLoss)"), ("faults", "\(faultsPerIteration.rounded())")]
+                    ("loss", firstLoss.isFinite ? "\(firstLoss)" : "null"),  // JSON has no NaN
+                    ("faults", "\(faultsPerIteration.rounded())")]
         }
     }
 

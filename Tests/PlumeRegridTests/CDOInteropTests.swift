@@ -21,7 +21,8 @@ struct CDOInteropTests {
         let source = try CDOFixture.grid(72, 36), destination = try CDOFixture.grid(48, 24)
         let field = CDOFixture.y22(on: source)
         try CDOFixture.writeField(field, grid: source, to: "\(dir)/src.nc")
-        try CDOFixture.cdo(["\(operatorName),r48x24", "src.nc", "w.nc"], in: dir)
+        // Classic netCDF, as CDO writes weights by default.
+        try CDOFixture.cdo(["-f", "nc", "\(operatorName),r48x24", "src.nc", "w.nc"], in: dir)
         try CDOFixture.cdo(["-b", "F64", "remap,r48x24,w.nc", "src.nc", "out.nc"], in: dir)
 
         let contents = try RemapWeightsFile.readContents("\(dir)/w.nc")
@@ -64,6 +65,21 @@ struct CDOInteropTests {
         let got = try NetCDFFile(path: "\(dir)/plume.nc").read("y")
         try CDOFixture.expectClose(got, expected, "\(operatorName) via Plume's file")
         #expect(try RemapWeightsFile.read("\(dir)/plume_w.nc") == w)
+    }
+
+    @Test("CDO weight files in every netCDF format read alike")
+    func netCDFFormats() throws {
+        let dir = try CDOFixture.directory()
+        defer { CDOFixture.remove(dir) }
+        let source = try CDOFixture.grid(72, 36)
+        try CDOFixture.writeField(CDOFixture.y22(on: source), grid: source, to: "\(dir)/src.nc")
+        var read: [RemapWeights] = []
+        for format in ["nc", "nc2", "nc5", "nc4"] {
+            try CDOFixture.cdo(["-f", format, "gencon,r36x18", "src.nc", "w_\(format).nc"], in: dir)
+            read.append(try RemapWeightsFile.read("\(dir)/w_\(format).nc"))
+        }
+        #expect(read.allSatisfy { $0 == read[0] })
+        #expect(read[0].linkCount > 0)
     }
 
     // MARK: - (b) Plume's weights applied by CDO
@@ -232,7 +248,19 @@ struct CDOInteropTests {
         let truncated = "\(dir)/truncated.nc"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
-        expectFailure(truncated, variable: nil)
+        expectFailure(truncated, variable: nil, mentioning: ["truncated or damaged"])
+        // CDO writes classic netCDF, which the library reads past its end as zeros.
+        try CDOFixture.writeField(CDOFixture.y22(on: source), grid: source, to: "\(dir)/src.nc")
+        for format in ["nc", "nc2", "nc5"] {
+            try CDOFixture.cdo(["-f", format, "gencon,r36x18", "src.nc", "cdo_w_\(format).nc"], in: dir)
+            let cdoBytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/cdo_w_\(format).nc"))
+            #expect(try RemapWeightsFile.read("\(dir)/cdo_w_\(format).nc").linkCount > 0)
+            for cut in [4, cdoBytes.count / 2] {
+                let path = "\(dir)/cdo_w_\(format)_cut\(cut).nc"
+                try cdoBytes.prefix(cdoBytes.count - cut).write(to: URL(fileURLWithPath: path))
+                expectFailure(path, variable: "remap_matrix", mentioning: ["truncated"])
+            }
+        }
         let garbage = "\(dir)/garbage.nc"
         try Data("not a netCDF file".utf8).write(to: URL(fileURLWithPath: garbage))
         expectFailure(garbage, variable: nil)

@@ -99,7 +99,10 @@ public struct NetCDFWriter: Sendable {
         var size = 1
         for d in stride(from: shape.count - 1, through: max(0, shape.count - 2), by: -1) {
             let n = max(1, shape[d])
-            if size * n > 4 << 20 { break }
+            if size * n > 4 << 20 {
+                chunks[d] = max(1, (4 << 20) / size)
+                break
+            }
             chunks[d] = n
             size *= n
         }

@@ -29,9 +29,14 @@ public enum RemapWeightsFile {
 
     /// Everything a weight file holds: the weights and the two grids it describes.
     public struct Contents: Sendable, Equatable {
+        /// The layout the file uses.
         public var format: Format
+        /// The weights, validated. Areas are 0 where the file has none (CDO writes areas only
+        /// for conservative maps); fractions are 1 where it has none.
         public var weights: RemapWeights
+        /// The source grid as the file describes it.
         public var source: RemapGridDescription
+        /// The destination grid as the file describes it.
         public var destination: RemapGridDescription
         /// `normalization` ("fracarea", "destarea" or "none").
         public var normalization: String

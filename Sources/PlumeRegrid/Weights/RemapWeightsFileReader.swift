@@ -15,7 +15,15 @@ struct RemapWeightsFileReader {
         do {
             file = try NetCDFFile(path: path)
         } catch {
-            throw .io(file: path, reason: Self.reason(error, path))
+            let reason = Self.reason(error, path)
+            throw .io(file: path, reason: reason.contains("HDF error") ? reason + " (the file may be truncated or damaged)" : reason)
+        }
+        // Classic files cut short read as zeros past their end: compare sizes first.
+        if let last = ClassicNetCDFExtent.lastVariableEnd(path: path),
+           let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value,
+           size < last.end {
+            throw .invalidWeights(file: path, variable: last.variable,
+                                  reason: "the file is truncated: it has \(size) bytes, its header puts the end of this variable's data at byte \(last.end)")
         }
         let names = Set(file.dataset.variables.map(\.name))
         if names.isSuperset(of: ["S", "row", "col"]) {
@@ -161,7 +169,7 @@ struct RemapWeightsFileReader {
     private func dimension(_ name: String) throws(RemapError) -> Int {
         guard let d = file.dataset.dimension(name) else {
             throw .invalidWeights(file: path, variable: name,
-                                  reason: "dimension missing; a \(formatName) weight file needs it (the file has dimensions: \(Self.list(file.dataset.dimensions.map(\.name))))")
+                                  reason: "dimension missing; \(formatName) weight file needs it (the file has dimensions: \(Self.list(file.dataset.dimensions.map(\.name))))")
         }
         return d.length
     }
@@ -170,7 +178,7 @@ struct RemapWeightsFileReader {
         switch file.dataset.attributes[name] {
         case .text(let s)?: return s.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\0")))
         case nil where !required: return nil
-        case nil: throw .invalidWeights(file: path, variable: name, reason: "global attribute missing; a \(formatName) weight file needs it")
+        case nil: throw .invalidWeights(file: path, variable: name, reason: "global attribute missing; \(formatName) weight file needs it")
         case let value?: throw .invalidWeights(file: path, variable: name, reason: "global attribute should be text, is \(value)")
         }
     }
@@ -194,7 +202,7 @@ struct RemapWeightsFileReader {
             throw .invalidWeights(file: path, variable: name, reason: "read \(values.count) values, expected \(shape.reduce(1, *))")
         }
         if let k = values.firstIndex(where: { !$0.isFinite }) {
-            throw .invalidWeights(file: path, variable: name, reason: "value \(k) is \(values[k])")
+            throw .invalidWeights(file: path, variable: name, reason: "entry \(k) is \(values[k])")
         }
         return values
     }
@@ -205,12 +213,12 @@ struct RemapWeightsFileReader {
         var out = [Int](repeating: 0, count: values.count)
         for (k, x) in values.enumerated() {
             guard x == x.rounded(), abs(x) < 9e15 else {
-                throw .invalidWeights(file: path, variable: name, reason: "value \(k) is \(x), expected a whole number")
+                throw .invalidWeights(file: path, variable: name, reason: "entry \(k) is \(x), expected a whole number")
             }
             let i = Int(x)
             if let range, !range.contains(i) {
                 throw .invalidWeights(file: path, variable: name,
-                                      reason: "value \(k) is \(i), outside \(range.lowerBound)…\(range.upperBound)")
+                                      reason: "entry \(k) is \(i), outside \(range.lowerBound)…\(range.upperBound)")
             }
             out[k] = i
         }
@@ -244,10 +252,11 @@ struct RemapWeightsFileReader {
     private func missing(_ name: String, because: String? = nil) -> RemapError {
         let why = because.map { " (\($0))" } ?? ""
         return .invalidWeights(file: path, variable: name,
-                               reason: "variable missing; a \(formatName) weight file needs it\(why) (the file has: \(Self.list(file.variableNames)))")
+                               reason: "variable missing; \(formatName) weight file needs it\(why) (the file has: \(Self.list(file.variableNames)))")
     }
 
-    private var formatName: String { layout.format == .scrip ? "SCRIP" : "ESMF" }
+    /// "a SCRIP" or "an ESMF", for messages.
+    private var formatName: String { layout.format == .scrip ? "a SCRIP" : "an ESMF" }
 
     private static func list(_ names: [String]) -> String { names.isEmpty ? "nothing" : names.joined(separator: ", ") }
 
