@@ -82,8 +82,8 @@ struct RegridBenchCommand: ParsableCommand {
             let sourceCentres = source.centres(), destinationCentres = destination.centres()
             let destinationArea = destination.cellAreas()
             let sourceValues = TestField.allCases.map { $0.values(at: sourceCentres) }
-            let centreReference = TestField.allCases.map { $0.values(at: destinationCentres) }
-            let averageReference: [[Double]]? = (destination as? any BandedGrid).map { d in
+            let centreReference = timingOnly ? [] : TestField.allCases.map { $0.values(at: destinationCentres) }
+            let averageReference: [[Double]]? = timingOnly ? nil : (destination as? any BandedGrid).map { d in
                 TestField.allCases.map { $0.cellAverages(on: d) }
             }
             for method in methodList {

@@ -50,6 +50,15 @@ public struct GridDefinition: Decodable, Sendable, Equatable {
 
     /// Builds the grid; `fallbackName` is used when the file has no `name`.
     public func makeGrid(fallbackName: String, source: String) throws(GridError) -> any Grid {
+        do {
+            return try build(fallbackName: fallbackName, source: source)
+        } catch .invalidDefinition(_, let key, let reason) {
+            // Constructors name the grid; in a definition file the file is the place to fix.
+            throw .invalidDefinition(source: source, key: key, reason: reason)
+        }
+    }
+
+    private func build(fallbackName: String, source: String) throws(GridError) -> any Grid {
         let name = self.name ?? fallbackName
         switch type {
         case "latlon":

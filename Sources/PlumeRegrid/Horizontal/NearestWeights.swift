@@ -55,14 +55,19 @@ public enum NearestWeights {
             let s = 2 * sin(abs(latitudes[k] - p.latitude) * .pi / 360)
             return s * s
         }
+        // The bound depends on the latitude only: computed once per run of equal latitudes
+        // (a row of a lat-lon or Gaussian grid), not once per candidate (the sin dominated).
+        var upLatitude = Double.nan, upBound = 0.0, downLatitude = Double.nan, downBound = 0.0
         var up = lo, down = lo - 1
         while up < latitudes.count || down >= 0 {
             var progressed = false
             if up < latitudes.count {
-                if bound(up) <= bestChord { consider(up); up += 1; progressed = true } else { up = latitudes.count }
+                if latitudes[up] != upLatitude { upLatitude = latitudes[up]; upBound = bound(up) }
+                if upBound <= bestChord { consider(up); up += 1; progressed = true } else { up = latitudes.count }
             }
             if down >= 0 {
-                if bound(down) <= bestChord { consider(down); down -= 1; progressed = true } else { down = -1 }
+                if latitudes[down] != downLatitude { downLatitude = latitudes[down]; downBound = bound(down) }
+                if downBound <= bestChord { consider(down); down -= 1; progressed = true } else { down = -1 }
             }
             if !progressed { break }
         }
