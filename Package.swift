@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "Torch", targets: ["Torch"]),
         .library(name: "PlumeGrids", targets: ["PlumeGrids"]),
         .library(name: "PlumeRegrid", targets: ["PlumeRegrid"]),
+        .library(name: "PlumeSpectral", targets: ["PlumeSpectral"]),
+        .library(name: "PlumePlot", targets: ["PlumePlot"]),
         // libtorch itself, behind the C ABI: opened with dlopen on the first tensor call, so
         // commands that use no tensors never pay libtorch's start-up (~0.4 s, ~170 MB).
         .library(name: "CTorchBackend", type: .dynamic, targets: ["CTorchBackend"]),
@@ -45,6 +47,9 @@ let package = Package(
         .systemLibrary(
             name: "CEccodes", pkgConfig: "eccodes",
             providers: [.apt(["libeccodes-dev"])]),
+        .systemLibrary(
+            name: "CPLplot", pkgConfig: "plplot",
+            providers: [.apt(["libplplot-dev", "plplot-driver-cairo"])]),
 
         // The C ABI over libtorch (include/ctorch.h). CTorch holds only generated stubs that
         // load CTorchBackend (the C++ implementation, linked to libtorch) on first use; no C++
@@ -72,6 +77,12 @@ let package = Package(
         .target(
             name: "PlumeRegrid",
             dependencies: ["PlumeGrids", "PlumeIO"]),
+        .target(
+            name: "PlumeSpectral",
+            dependencies: ["Torch", "PlumeGrids"]),
+        .target(
+            name: "PlumePlot",
+            dependencies: ["CPLplot"]),
         .executableTarget(
             name: "plume",
             dependencies: [
@@ -87,6 +98,12 @@ let package = Package(
         .testTarget(
             name: "PlumeRegridTests",
             dependencies: ["PlumeRegrid", "PlumeGrids", "PlumeIO"]),
+        .testTarget(
+            name: "PlumeSpectralTests",
+            dependencies: ["PlumeSpectral", "Torch", "PlumeGrids"]),
+        .testTarget(
+            name: "PlumePlotTests",
+            dependencies: ["PlumePlot"]),
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch"]),

@@ -96,6 +96,7 @@ struct TrainingTests {
         let losses = try Self.train(model, optimizer, schedule: schedule, data: data, steps: 0..<400)
         #expect(losses[0] > 0.5)
         #expect(losses[399] < 0.01, "final MSE \(losses[399])")
+        print("MLP: MSE \(losses[0]) at step 0, \(losses[399]) at step 399")
 
         // Interrupted at step 200: save, load into objects initialised differently, continue.
         let (first, firstOptimizer) = try fresh(1)
@@ -123,6 +124,7 @@ struct TrainingTests {
         let losses = try Self.train(model, optimizer, schedule: schedule, data: data, steps: 0..<600)
         #expect(losses[0] > 0.1)
         #expect(losses[599] < 0.01, "final MSE \(losses[599])")
+        print("CNN: MSE \(losses[0]) at step 0, \(losses[599]) at step 599")
 
         let (first, firstOptimizer) = try fresh(3)
         _ = try Self.train(first, firstOptimizer, schedule: schedule, data: data, steps: 0..<120)
