@@ -51,7 +51,7 @@ struct InterpolationWeightsTests {
         #expect(out.allSatisfy { abs($0 - rowMean) < 1e-6 })
     }
 
-    @Test("nearest matches a brute-force search", arguments: ["gaussian-n32", "latlon2x3"])
+    @Test("nearest matches a brute-force search", arguments: ["gaussian-n32", "latlon2x3", "octahedral-o80", "icosahedral-m3"])
     func nearest(_ sourceName: String) throws {
         let source = try GridCatalog.grid(sourceName)
         let destination = try GridCatalog.grid("latlon5.625")

@@ -10,6 +10,7 @@ import PlumeGrids
 /// smaller than the best distance found.
 public enum NearestWeights {
     public static func make(from source: any Grid, to destination: any Grid) -> RemapWeights {
+        if let banded = source as? any BandedGrid { return make(fromRows: banded, to: destination) }
         let centres = source.centres()
         let order = centres.indices.sorted { (centres[$0].latitude, $0) < (centres[$1].latitude, $1) }
         let sortedLatitudes = order.map { centres[$0].latitude }
@@ -72,5 +73,76 @@ public enum NearestWeights {
             if !progressed { break }
         }
         return best < 0 ? -1 : order[best]
+    }
+
+    /// Banded sources: on one row the distance grows with the longitude difference, so only
+    /// the two cells around the point's longitude are candidates; rows are visited outward
+    /// from the point's latitude while their latitude difference can still beat the best.
+    static func make(fromRows source: any BandedGrid, to destination: any Grid) -> RemapWeights {
+        let rows = source.rows.sorted { ($0.centreLatitude, $0.firstCell) < ($1.centreLatitude, $1.firstCell) }
+        let rowLatitudes = rows.map(\.centreLatitude)
+        let points = destination.centres()
+        var nearest = [Int](repeating: -1, count: points.count)
+        nearest.withUnsafeMutableBufferPointer { out in
+            guard let start = out.baseAddress else { return }
+            let shared = SharedMutablePointer(base: start)
+            let chunks = max(1, min(64, points.count / 256))
+            parallelFor(chunks) { c in
+                let lo = points.count * c / chunks, hi = points.count * (c + 1) / chunks
+                for i in lo..<hi { shared.base[i] = searchRows(points[i], rows: rows, latitudes: rowLatitudes) }
+            }
+        }
+        let links = nearest.enumerated().compactMap { i, j in j < 0 ? nil : (destination: i, source: j, weight: 1.0) }
+        return RemapWeights(method: .nearest, source: source, destination: destination, links: links)
+    }
+
+    static func searchRows(_ p: GeoPoint, rows: [CellRow], latitudes: [Double]) -> Int {
+        guard !rows.isEmpty else { return -1 }
+        let v = p.unitVector
+        var lo = 0, hi = latitudes.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if latitudes[mid] < p.latitude { lo = mid + 1 } else { hi = mid }
+        }
+        var best = -1
+        var bestChord = Double.infinity
+        func consider(_ row: CellRow) {
+            let origin = row.direction > 0 ? row.west : row.west - Double(row.count) * row.width
+            let x = (p.longitude - origin) / row.width - 0.5
+            let base = Int(x.rounded(.down))
+            for g in [base, base + 1] {
+                var geometric = g
+                if row.isFullCircle {
+                    geometric %= row.count
+                    if geometric < 0 { geometric += row.count }
+                } else if geometric < 0 || geometric >= row.count {
+                    geometric = min(max(geometric, 0), row.count - 1)
+                }
+                let cell = row.firstCell + (row.direction > 0 ? geometric : row.count - 1 - geometric)
+                let longitude = origin + (Double(geometric) + 0.5) * row.width
+                let d = v - GeoPoint(latitude: row.centreLatitude, longitude: longitude).unitVector
+                let chord = (d * d).sum()
+                if chord < bestChord || (chord == bestChord && cell < best) {
+                    bestChord = chord
+                    best = cell
+                }
+            }
+        }
+        func bound(_ k: Int) -> Double {
+            let s = 2 * sin(abs(latitudes[k] - p.latitude) * .pi / 360)
+            return s * s
+        }
+        var up = lo, down = lo - 1
+        while up < rows.count || down >= 0 {
+            var progressed = false
+            if up < rows.count {
+                if bound(up) <= bestChord { consider(rows[up]); up += 1; progressed = true } else { up = rows.count }
+            }
+            if down >= 0 {
+                if bound(down) <= bestChord { consider(rows[down]); down -= 1; progressed = true } else { down = -1 }
+            }
+            if !progressed { break }
+        }
+        return best
     }
 }
