@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "PlumeRegrid", targets: ["PlumeRegrid"]),
         .library(name: "PlumeSpectral", targets: ["PlumeSpectral"]),
         .library(name: "PlumePlot", targets: ["PlumePlot"]),
+        .library(name: "PlumePhysics", targets: ["PlumePhysics"]),
         // libtorch itself, behind the C ABI: opened with dlopen on the first tensor call, so
         // commands that use no tensors never pay libtorch's start-up (~0.4 s, ~170 MB).
         .library(name: "CTorchBackend", type: .dynamic, targets: ["CTorchBackend"]),
@@ -83,10 +84,13 @@ let package = Package(
         .target(
             name: "PlumePlot",
             dependencies: ["CPLplot"]),
+        .target(
+            name: "PlumePhysics",
+            dependencies: ["PlumeSpectral", "PlumeGrids", "PlumeRegrid", "PlumeIO", "Torch"]),
         .executableTarget(
             name: "plume",
             dependencies: [
-                "PlumeIO", "PlumeGrids", "PlumeRegrid", "Torch", "CEccodes", "CNetCDF",
+                "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumePhysics", "PlumePlot", "Torch", "CEccodes", "CNetCDF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
@@ -101,6 +105,9 @@ let package = Package(
         .testTarget(
             name: "PlumeSpectralTests",
             dependencies: ["PlumeSpectral", "Torch", "PlumeGrids"]),
+        .testTarget(
+            name: "PlumePhysicsTests",
+            dependencies: ["PlumePhysics", "PlumeSpectral", "PlumeGrids", "Torch"]),
         .testTarget(
             name: "PlumePlotTests",
             dependencies: ["PlumePlot"]),

@@ -101,17 +101,24 @@ enum PLplotSession {
 }
 
 /// cmap0 for a figure: index 0 is the background, 1 the foreground (axes, text),
-/// 2… the series colours.
+/// 2 the grid, 3… the series colours.
 struct PlotPalette {
-    /// Colours from index 2 on.
-    var seriesColors: [PlotColor]
+    /// Colours from index 3 on.
+    var seriesColors: [PlotColor] = []
+
+    /// Index in cmap0 of the background (white).
+    static let background: PLINT = 0
+    /// Index in cmap0 of axes and text (black).
+    static let foreground: PLINT = 1
+    /// Index in cmap0 of grid lines (light grey).
+    static let grid: PLINT = 2
 
     /// Index in cmap0 of series colour `i`.
-    static func index(ofSeries i: Int) -> PLINT { PLINT(2 + i) }
+    static func index(ofSeries i: Int) -> PLINT { PLINT(3 + i) }
 
     /// Sets cmap0 on the current stream (before `plinit`).
     func apply() {
-        let all = [PlotColor.white, PlotColor.black] + seriesColors
+        let all = [PlotColor.white, PlotColor.black, PlotColor(hex: 0xd9d9d9)] + seriesColors
         let red = all.map { PLINT($0.red) }
         let green = all.map { PLINT($0.green) }
         let blue = all.map { PLINT($0.blue) }
@@ -126,17 +133,15 @@ enum PNGHeader {
     static let signature = Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 }
 
-/// Calls `body` with a C array of C strings (`const char * const *`) for `strings`.
+/// Calls `body` with a C array of C strings (`const char * const *`) for `strings`,
+/// valid only during the call.
 func withCStringArray<R>(
-    _ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) throws(PlotError) -> R
+    _ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws(PlotError) -> R
 ) throws(PlotError) -> R {
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     defer { copies.forEach { free($0) } }
     let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
     return try pointers.withUnsafeBufferPointer { (buffer) throws(PlotError) -> R in
-        guard let base = buffer.baseAddress else {
-            throw .invalidInput(path: "", reason: "empty string list")
-        }
-        return try body(base)
+        try body(buffer.baseAddress)
     }
 }
