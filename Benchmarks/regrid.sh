@@ -55,13 +55,13 @@ for threads in 2 1; do
   for pair in "${pairs[@]}"; do
     s=${pair%:*} d=${pair#*:}
     l() { echo "{\"what\": \"$1\", \"source\": \"$s\", \"destination\": \"$d\", \"method\": \"$2\", \"threads\": $threads}"; }
-    time_it "$(l plume conservative)" "${pin[@]}" "$plume" regrid "$s-24.nc" out/p.nc --to "$d"
+    time_it "$(l plume conservative)" "${pin[@]}" "$plume" regrid "$s-24.nc" out/p.nc --to "$d" --deflate 0
     time_it "$(l cdo conservative)" "${pin[@]}" cdo -s -P "$threads" "remapcon,$d.grid" "$s-24.nc" out/c.nc
     time_it "$(l cdo-gencon conservative)" "${pin[@]}" cdo -s -P "$threads" "gencon,$d.grid" "$s-24.nc" out/w.nc
     time_it "$(l cdo-remap conservative)" "${pin[@]}" cdo -s -P "$threads" "remap,$d.grid,out/w.nc" "$s-24.nc" out/c.nc
     if [ "$threads" = 2 ]; then
       for m in bilinear nearest; do
-        time_it "$(l plume $m)" "$plume" regrid "$s-24.nc" out/p.nc --to "$d" --method "$m"
+        time_it "$(l plume $m)" "$plume" regrid "$s-24.nc" out/p.nc --to "$d" --deflate 0 --method "$m"
         cdo -s "${cdo_op[$m]},$d.grid" "$s-24.nc" out/c.nc > /dev/null 2>&1 &&
           time_it "$(l cdo $m)" cdo -s -P 2 "${cdo_op[$m]},$d.grid" "$s-24.nc" out/c.nc
       done

@@ -15,10 +15,13 @@ import Torch
 /// grids with pole rows:
 ///   ζₗₘ = (2π/a) Σⱼ wⱼ [i m P̄/sin θ · vₘ(θⱼ) − dP̄/dθ · uₘ(θⱼ)],
 ///   δₗₘ = (2π/a) Σⱼ wⱼ [i m P̄/sin θ · uₘ(θⱼ) + dP̄/dθ · vₘ(θⱼ)],
-/// with uₘ, vₘ the Fourier coefficients (rfft, norm `.forward`) of each row. On a Gaussian
-/// grid with nlat ≥ (3·(lmax − 1) + 1)/2 (T42 on 64 rows, T85 on 128) this is exact for winds
-/// of a band-limited ψ, χ, so `vorticityDivergence` inverts `velocity` to round-off. On
-/// equiangular grids it is exact only for lmax ≲ nlat/3.
+/// with uₘ, vₘ the Fourier coefficients (rfft, norm `.forward`) of each row. The integrands
+/// for the wind of a band-limited ψ, χ have the same polynomial degree as those of the scalar
+/// round trip, so wherever `forward(inverse(c)) == c` (see `SphericalHarmonicTransform`),
+/// `vorticityDivergence` also inverts `velocity` to round-off, on every grid kind. Products
+/// on the grid (nonlinear terms) alias unless the grid is alias-free for quadratic terms:
+/// Gaussian nlat ≥ (3·(lmax − 1) + 1)/2, nlon ≥ 3·(lmax − 1) + 1 (T42 on 64×128, T85 on
+/// 128×256).
 extension SphericalHarmonicTransform {
     /// Spectral vorticity ζ = k·∇×v and divergence δ = ∇·v of the wind (u, v), 1/s for m/s
     /// winds and a radius in metres.

@@ -18,13 +18,15 @@ import Torch
 /// Triangular truncation: l < lmax, m < mmax ≤ lmax (T42 is lmax = mmax = 43).
 ///
 /// Implementation: an rfft over longitude (norm `.forward`, times 2π) truncated to mmax
-/// orders, then per order m a matrix product with precomputed P̄ₗᵐ(cos θⱼ)·wⱼ [mmax, lmax,
-/// nlat] over latitude (`bmm`, real and imaginary parts as one real batch); `inverse` is
-/// the transpose product followed by an irfft (norm `.forward`).
+/// orders, then the quadrature weights wⱼ and per order m a matrix product with the
+/// precomputed P̄ₗᵐ(cos θⱼ) [mmax, lmax, nlat] over latitude (one `bmm`, real and imaginary
+/// parts and all batch fields as columns); `inverse` is the transposed product followed by
+/// an irfft (norm `.forward`). Costs O(batch · mmax · lmax · nlat) per transform.
 ///
 /// Exactness: `inverse` then `forward` returns band-limited coefficients to round-off when
 /// the quadrature is exact for degree 2(lmax − 1): nlat ≥ lmax on `.gaussian` grids,
-/// nlat ≥ 2·lmax − 1 on the equiangular ones; and nlon > 2(mmax − 1).
+/// nlat ≥ 2·lmax − 1 on the equiangular ones; and nlon ≥ 2·mmax − 1 (so the Nyquist order
+/// nlon/2, whose imaginary part a real grid cannot hold, is not kept).
 ///
 /// The vector operators (`SphericalHarmonicTransform+Vector.swift`) and power spectra
 /// (`SphericalHarmonicTransform+PowerSpectrum.swift`) share the same tables. The value is
@@ -69,7 +71,8 @@ public struct SphericalHarmonicTransform {
     /// - Parameters:
     ///   - lmax: degrees kept (l < lmax); default as torch-harmonics: nlat (Gaussian) or
     ///     (nlat + 1)/2 (equiangular), capped at nlon/2 + 1.
-    ///   - mmax: orders kept (m < mmax), default = lmax; must be ≤ lmax and ≤ nlon/2 + 1.
+    ///   - mmax: orders kept (m < mmax), default min(lmax, nlon/2 + 1); must be ≤ lmax and
+    ///     ≤ nlon/2 + 1.
     ///   - grid: latitude rows and quadrature.
     ///   - radius: sphere radius a (e.g. 6.371e6 m); 1 gives the unit sphere.
     ///   - dtype: `.float64` (default) or `.float32`.

@@ -50,7 +50,7 @@ public struct SphericalQuadrature: Sendable, Equatable {
             let (nodes, w) = GaussianQuadrature.nodesAndWeights(nlat)
             cosColatitudes = nodes
             sinColatitudes = nodes.map { ((1 - $0) * (1 + $0)).squareRoot() }
-            colatitudes = nodes.map { acos($0) }
+            colatitudes = zip(sinColatitudes, nodes).map { atan2($0, $1) }
             weights = w
         case .equiangular:
             let theta = (0..<nlat).map { Double.pi * Double($0) / Double(nlat - 1) }

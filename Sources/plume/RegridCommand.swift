@@ -35,11 +35,15 @@ struct RegridCommand: ParsableCommand {
     @Option(name: .customLong("save-weights"), help: "Write the weights to this file (SCRIP netCDF).")
     var saveWeights: String?
 
+    @Option(help: "zlib compression level of the output, 0 (none) to 9.")
+    var deflate: Int32 = 1
+
     func validate() throws {
         guard RemapMethod(rawValue: method) != nil else {
             throw ValidationError("--method must be conservative, bilinear or nearest, got '\(method)'")
         }
         guard input != output else { throw ValidationError("input and output are the same file") }
+        guard (0...9).contains(deflate) else { throw ValidationError("--deflate must be 0…9, got \(deflate)") }
     }
 
     func run() throws {
@@ -47,6 +51,7 @@ struct RegridCommand: ParsableCommand {
         var regridder = FileRegridder(destination: destination, method: RemapMethod(rawValue: method) ?? .conservative,
                                       weightsPath: weights, saveWeightsPath: saveWeights,
                                       historyLine: CommandLine.arguments.joined(separator: " "))
+        regridder.deflateLevel = deflate
         let interactive = isatty(STDERR_FILENO) != 0
         regridder.progress = { variable, done, total in
             guard total > 1 else { return }

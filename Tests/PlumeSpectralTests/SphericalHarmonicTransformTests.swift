@@ -139,7 +139,7 @@ struct ScalarTransformTests {
         let error = try maxDifference(back, c)
         #expect(error <= 1e-12, "round-trip error \(error)")
         // Grid → spectral → grid is also the identity on a band-limited field.
-        #expect(try maxDifference(sht.inverse(back), x) <= 1e-12)
+        #expect(try maxDifference(sht.inverse(back), x) <= 1e-13 * maxAbs(x))
     }
 
     @Test("equiangular grids (poles included, and cell centres) round-trip at their default truncation")
@@ -198,15 +198,16 @@ struct ScalarTransformTests {
                 (2, 1, 1, -(2 * Double.pi / 3).squareRoot(), 0),
                 (3, 1, 1, 0, (2 * Double.pi / 3).squareRoot()),
             ]
-            var total = 0.0
+            var known = Set<Int>()
             for (field, l, m, re, im) in expected {
                 let got = coefficient(field, l, m)
                 #expect(abs(got.0 - re) < 1e-13 && abs(got.1 - im) < 1e-13, "\(grid) field \(field): \(got)")
-                total += got.0 * got.0 + got.1 * got.1
+                known.insert(((field * 8 + l) * 8 + m) * 2)
+                known.insert(((field * 8 + l) * 8 + m) * 2 + 1)
             }
-            // Nothing else: the total power is that of the four known coefficients.
-            let all = c.reduce(0) { $0 + $1 * $1 }
-            #expect(abs(all - total) < 1e-24 * 1e4, "\(grid): stray coefficients")
+            // Nothing else.
+            let stray = c.indices.filter { !known.contains($0) }.map { abs(c[$0]) }.max() ?? 0
+            #expect(stray < 1e-13, "\(grid): stray coefficient \(stray)")
         }
     }
 
@@ -243,6 +244,12 @@ struct ScalarTransformTests {
         #expect(throws: TorchError.self) { try sht.vorticityDivergence(u: u, v: v) }
         // float32 input to a float64 transform is converted.
         #expect(try sht.forward(Tensor.ones([8, 16])).dtype == .complex128)
+        // A float32 transform works in complex64 (round trip to float32 precision).
+        let single = try SphericalHarmonicTransform(nlat: 16, nlon: 32, dtype: .float32)
+        let c = try randomCoefficients(single, seed: 4).to(.complex64)
+        let back = try single.forward(single.inverse(c))
+        let singleError = try maxDifference(back, c)
+        #expect(back.dtype == .complex64 && singleError < 1e-5)
     }
 }
 
@@ -255,7 +262,10 @@ struct VectorOperatorTests {
     func solidBodyRotation(grid: SphericalGrid) throws {
         let a = Self.earthRadius, u0 = 20.0
         let sht = try SphericalHarmonicTransform(nlat: 64, nlon: 128, lmax: 43, grid: grid, radius: a)
-        let psi = try sht.forward(gridField(sht) { phi, _ in -a * u0 * sin(phi) })
+        // ψ = −aU₀ sin φ = −aU₀ √(4π/3) Y₁⁰: one coefficient.
+        var values = [Double](repeating: 0, count: 43 * 43 * 2)
+        values[43 * 2] = -a * u0 * (4 * Double.pi / 3).squareRoot()
+        let psi = try Tensor(values, shape: [43, 43, 2]).viewAsComplex()
         let zeroChi = try Tensor.zeros(psi.shape, dtype: .complex128)
         let expectedU = try gridField(sht) { phi, _ in u0 * cos(phi) }
         let fromPsi = try sht.velocity(streamfunction: psi, velocityPotential: zeroChi)
@@ -264,6 +274,14 @@ struct VectorOperatorTests {
         let fromZeta = try sht.velocity(vorticity: sht.laplacian(psi), divergence: zeroChi)
         #expect(try maxDifference(fromZeta.u, expectedU) <= 1e-12 * u0)
         #expect(try maxAbs(fromZeta.v) <= 1e-12 * u0)
+        // The same ψ analysed from the grid: its coefficient to round-off; the round-off of
+        // the other (zero) coefficients of a 2.6e8 m²/s field, ×l by the derivative, leaves
+        // ~1e-12 U₀ in u.
+        let analysed = try sht.forward(gridField(sht) { phi, _ in -a * u0 * sin(phi) })
+        #expect(try maxDifference(analysed, psi) <= 1e-14 * abs(values[43 * 2]))
+        let fromGrid = try sht.velocity(streamfunction: analysed, velocityPotential: zeroChi)
+        #expect(try maxDifference(fromGrid.u, expectedU) <= 1e-11 * u0)
+        #expect(try maxAbs(fromGrid.v) <= 1e-12 * u0)
         // Back: vorticity 2U₀ sin φ / a on the grid, no divergence.
         let (zeta, delta) = try sht.vorticityDivergence(u: expectedU, v: Tensor.zeros(expectedU.shape, dtype: .float64))
         let expectedZeta = try gridField(sht) { phi, _ in 2 * u0 * sin(phi) / a }
@@ -271,20 +289,22 @@ struct VectorOperatorTests {
         #expect(try maxAbs(sht.inverse(delta)) <= 1e-12 * 2 * u0 / a)
     }
 
-    @Test("vorticityDivergence inverts velocity (T42 on 64×128 and T85 on 128×256, Earth radius)",
-          arguments: [(64, 128, 43), (128, 256, 86)])
-    func vorticityDivergenceRoundTrip(sizes: (Int, Int, Int)) throws {
+    @Test("vorticityDivergence inverts velocity (T42 on 64×128, T85 on 128×256, equiangular 65×128; Earth radius)",
+          arguments: [(SphericalGrid.gaussian, 64, 128, 43), (.gaussian, 128, 256, 86), (.equiangular, 65, 128, 33)])
+    func vorticityDivergenceRoundTrip(sizes: (SphericalGrid, Int, Int, Int)) throws {
         let a = Self.earthRadius
-        let sht = try SphericalHarmonicTransform(nlat: sizes.0, nlon: sizes.1, lmax: sizes.2, radius: a)
+        let sht = try SphericalHarmonicTransform(nlat: sizes.1, nlon: sizes.2, lmax: sizes.3, grid: sizes.0, radius: a)
         let zeta = try randomCoefficients(sht, batch: [2], seed: 7, lowest: 1) * 1e-5
         let delta = try randomCoefficients(sht, batch: [2], seed: 8, lowest: 1) * 1e-6
         let (u, v) = try sht.velocity(vorticity: zeta, divergence: delta)
-        #expect(u.shape == [2, sizes.0, sizes.1] && v.shape == u.shape)
+        #expect(u.shape == [2, sizes.1, sizes.2] && v.shape == u.shape)
         let (zeta2, delta2) = try sht.vorticityDivergence(u: u, v: v)
         let errorZeta = try maxDifference(zeta2, zeta) / maxAbs(zeta)
         let errorDelta = try maxDifference(delta2, delta) / maxAbs(delta)
-        #expect(errorZeta <= 1e-12, "relative vorticity error \(errorZeta)")
-        #expect(errorDelta <= 1e-12, "relative divergence error \(errorDelta)")
+        // Round-off grows with the degree (derivatives): ~3e-13 at T42, ~1.5e-12 at T85.
+        let tolerance = sizes.3 > 43 ? 5e-12 : 1e-12
+        #expect(errorZeta <= tolerance, "relative vorticity error \(errorZeta)")
+        #expect(errorDelta <= tolerance, "relative divergence error \(errorDelta)")
     }
 
     @Test("∇·∇f = ∇²f = −l(l+1)/a² f, ∇×∇f = 0, and ∇⁻² inverts ∇² (l ≥ 1)")
