@@ -16,6 +16,10 @@ public struct ShallowWaterConfiguration {
     public var gravity: Double
     /// Planetary rotation rate Ω, s⁻¹ (Coriolis parameter f = 2Ω sin φ).
     public var rotationRate: Double
+    /// Tilt α of the rotation axis from the grid's pole toward longitude 180°, radians
+    /// (default 0): f = 2Ω (sin φ cos α − cos φ cos λ sin α). Williamson et al.'s cases 2
+    /// and 3 at α ≠ 0 are steady only with this rotated Coriolis parameter.
+    public var rotationAxisTilt: Double
     /// Order p of the hyperdiffusion (−1)^{p+1} ν ∇^{2p}: 4 is ∇⁸ (default), 2 is ∇⁴, 0 none.
     public var hyperdiffusionOrder: Int
     /// e-folding time of the hyperdiffusion at the truncation degree L = lmax − 1, s: degree l
@@ -37,13 +41,15 @@ public struct ShallowWaterConfiguration {
 
     /// A configuration with time step `timeStep` (s) and the defaults of the type's comment.
     public init(timeStep: Double, gravity: Double = PhysicalConstants.shallowWaterGravity,
-                rotationRate: Double = PhysicalConstants.earthRotation, hyperdiffusionOrder: Int = 4,
+                rotationRate: Double = PhysicalConstants.earthRotation, rotationAxisTilt: Double = 0,
+                hyperdiffusionOrder: Int = 4,
                 hyperdiffusionTime: Double = 0.25 * PhysicalConstants.day, hyperdiffusesGeopotential: Bool = true,
                 orography: Tensor? = nil, dragTime: Double? = nil, relaxation: ShallowWaterRelaxation? = nil,
                 stochasticForcing: ShallowWaterStochasticForcing? = nil) {
         self.timeStep = timeStep
         self.gravity = gravity
         self.rotationRate = rotationRate
+        self.rotationAxisTilt = rotationAxisTilt
         self.hyperdiffusionOrder = hyperdiffusionOrder
         self.hyperdiffusionTime = hyperdiffusionTime
         self.hyperdiffusesGeopotential = hyperdiffusesGeopotential

@@ -9,7 +9,8 @@ import Torch
 /// Prognostic variables, as spectral coefficients of `transform` (`ShallowWaterState`):
 /// Φ = g·h (geopotential of the fluid depth h), relative vorticity ζ and divergence δ. With
 /// V = (u, v) the wind of ζ and δ (through the streamfunction and velocity potential),
-/// η = ζ + f the absolute vorticity (f = 2Ω sin φ) and Φ_s = g·h_s the orography:
+/// η = ζ + f the absolute vorticity (f = 2Ω sin φ, or a tilted axis's, see
+/// `ShallowWaterConfiguration.rotationAxisTilt`) and Φ_s = g·h_s the orography:
 ///
 ///   ∂ζ/∂t = −∇·(η V)                                       (+ forcing)
 ///   ∂δ/∂t =  k·∇×(η V) − ∇²(Φ + Φ_s + |V|²/2)              (+ forcing)
@@ -38,9 +39,10 @@ public struct ShallowWaterModel {
     public let transform: SphericalHarmonicTransform
     public let configuration: ShallowWaterConfiguration
 
-    /// (0, f) on the rows: [2, nlat, 1], added to the grid (Φ, ζ) to form (Φ, η).
+    /// (0, f), [2, nlat, 1] (or [2, nlat, nlon] with a tilted axis), added to the grid (Φ, ζ)
+    /// to form (Φ, η).
     let coriolisOffset: Tensor
-    /// f = 2Ω sin φ, [nlat, 1], s⁻¹.
+    /// f = 2Ω sin φ, [nlat, 1], s⁻¹ (or [nlat, nlon] with a tilted axis).
     let coriolis: Tensor
     /// Spectral Φ_s = g·h_s, complex [lmax, mmax], or nil (flat bottom).
     let surfaceGeopotential: Tensor?
@@ -84,8 +86,15 @@ public struct ShallowWaterModel {
         let nlat = transform.nlat, nlon = transform.nlon, lmax = transform.lmax, mmax = transform.mmax
 
         let sinLat = try transform.sinLatitude()
-        coriolis = try sinLat * (2 * c.rotationRate)
-        coriolisOffset = try Tensor.stack([Tensor.zeros([nlat, 1], dtype: dtype, device: device), coriolis], dim: 0)
+        if c.rotationAxisTilt == 0 {
+            coriolis = try sinLat * (2 * c.rotationRate)
+        } else {
+            let alpha = c.rotationAxisTilt
+            let cosLon = try Tensor(transform.longitudes.map { cos($0) }, shape: [1, nlon]).to(dtype, device: device)
+            let tilted = try sinLat * cos(alpha) - transform.cosLatitude() * cosLon * sin(alpha)
+            coriolis = try tilted * (2 * c.rotationRate)
+        }
+        coriolisOffset = try Tensor.stack([Tensor.zeros(coriolis.shape, dtype: dtype, device: device), coriolis], dim: 0)
         cellAreas = try transform.cellWeights() * (transform.radius * transform.radius)
 
         if let hs = c.orography {

@@ -113,7 +113,7 @@ public struct FileRegridder {
         let remapper = Remapper(weights)
 
         // Output structure.
-        let (destinationDimensions, destinationCoordinates) = Self.coordinates(of: destination)
+        let (destinationDimensions, destinationCoordinates) = CFGridCoordinates.make(for: destination)
         var out = Dataset(format: "netCDF-4", dimensions: [], variables: [], attributes: structure.attributes, groups: [])
         for d in structure.dimensions where !gridDimensions.contains(d.name) { out.dimensions.append(d) }
         out.dimensions += destinationDimensions
@@ -197,37 +197,6 @@ public struct FileRegridder {
         case .nearest:
             return NearestWeights.make(from: source, to: destination)
         }
-    }
-
-    /// Dimensions and CF coordinate variables of a grid in the output.
-    static func coordinates(of grid: any Grid) -> ([PlumeIO.Dimension], [Variable]) {
-        let latAttributes: [Attribute] = [Attribute("units", .text("degrees_north")),
-                                          Attribute("standard_name", .text("latitude")),
-                                          Attribute("long_name", .text("latitude"))]
-        let lonAttributes: [Attribute] = [Attribute("units", .text("degrees_east")),
-                                          Attribute("standard_name", .text("longitude")),
-                                          Attribute("long_name", .text("longitude"))]
-        if let g = grid as? RegularLatLonGrid {
-            return ([PlumeIO.Dimension(name: "latitude", length: g.latitudeCount), PlumeIO.Dimension(name: "longitude", length: g.longitudeCount)],
-                    [Variable(name: "latitude", dimensions: ["latitude"], shape: [g.latitudeCount],
-                              attributes: latAttributes + [Attribute("axis", .text("Y"))], data: .float64(g.latitudes)),
-                     Variable(name: "longitude", dimensions: ["longitude"], shape: [g.longitudeCount],
-                              attributes: lonAttributes + [Attribute("axis", .text("X"))], data: .float64(g.longitudes))])
-        }
-        if let g = grid as? GaussianGrid, !g.isReduced {
-            let lons = (0..<(4 * g.n)).map { g.firstLongitude + Double($0) * 90 / Double(g.n) }
-            return ([PlumeIO.Dimension(name: "latitude", length: 2 * g.n), PlumeIO.Dimension(name: "longitude", length: 4 * g.n)],
-                    [Variable(name: "latitude", dimensions: ["latitude"], shape: [2 * g.n],
-                              attributes: latAttributes + [Attribute("axis", .text("Y"))], data: .float64(g.latitudes)),
-                     Variable(name: "longitude", dimensions: ["longitude"], shape: [4 * g.n],
-                              attributes: lonAttributes + [Attribute("axis", .text("X"))], data: .float64(lons))])
-        }
-        let centres = grid.centres()
-        return ([PlumeIO.Dimension(name: "cell", length: grid.cellCount)],
-                [Variable(name: "latitude", dimensions: ["cell"], shape: [grid.cellCount], attributes: latAttributes,
-                          data: .float64(centres.map(\.latitude))),
-                 Variable(name: "longitude", dimensions: ["cell"], shape: [grid.cellCount], attributes: lonAttributes,
-                          data: .float64(centres.map(\.longitude)))])
     }
 }
 
