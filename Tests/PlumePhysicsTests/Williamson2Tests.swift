@@ -35,4 +35,22 @@ struct Williamson2Tests {
         #expect(uError <= 1e-8)
         #expect(abs(mass - mass0) / mass0 <= 1e-13)
     }
+
+    /// Without hyperdiffusion the steady state is kept to round-off: the only error left is
+    /// the time stepping's on a tendency that is itself round-off (1 day, α = π/4).
+    @Test("without hyperdiffusion the error is round-off")
+    func roundOff() throws {
+        let alpha = Double.pi / 4
+        let model = try ShallowWaterTestSupport.model(truncation: 42, nlat: 64, nlon: 128) {
+            $0.rotationAxisTilt = alpha
+            $0.hyperdiffusionOrder = 0
+        }
+        let initial = ShallowWaterTestSupport.gridState(model, .williamson2(alpha: alpha))
+        let days = ShallowWaterTestSupport.days("PLUME_SW_CASE2_ROUNDOFF_DAYS", default: 1)
+        let state = try model.run(model.state(from: initial), days: days)
+        let h = try model.gridFields(state).h
+        let l2 = try ShallowWaterTestSupport.l2Error(model, h, reference: ShallowWaterTestSupport.tensor(model, initial.h))
+        print("case 2 α = π/4 without hyperdiffusion, \(days) days: h l2 \(l2)")
+        #expect(l2 <= 1e-12)
+    }
 }

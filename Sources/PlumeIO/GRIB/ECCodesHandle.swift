@@ -3,11 +3,11 @@ import Synchronization
 
 /// Messages ecCodes logged during the current call (it logs instead of returning
 /// detail). Read and cleared under `ecCodesLock`.
-private let ecCodesLog = Mutex<[String]>([])
+let ecCodesLog = Mutex<[String]>([])
 
 /// One-time set-up: route ecCodes' log and assertion messages into `ecCodesLog` instead
 /// of standard error and `abort()`.
-private let ecCodesConfigured: Void = {
+let ecCodesConfigured: Void = {
     codes_context_set_logging_proc(codes_context_get_default()) { _, level, message in
         guard level == GRIB_LOG_ERROR || level == GRIB_LOG_FATAL, let message else { return }
         let text = String(cString: message)

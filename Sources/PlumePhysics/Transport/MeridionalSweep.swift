@@ -1,0 +1,155 @@
+/// One meridional (south-north) flux-form sweep over every column of every level.
+///
+/// The air mass crossing a face must come from the single upstream cell: the fraction of
+/// a cell's air mass leaving through its two faces together must stay below one (the
+/// Courant number in air-mass units — at the polar rows, whose cells hold ~Δφ²/2 of a
+/// band's mass instead of Δφ·cos φ, this is about twice the nominal v·Δt/(R·Δφ)). The
+/// sweep reports failure otherwise and the driver sub-steps.
+///
+/// Polar rows: the pole faces carry nothing; the reconstruction of rows 0 and nlat − 1
+/// uses the cells across the pole (same row, column i + nlon/2) as ghosts, so a
+/// profile crossing the pole is reconstructed as the smooth field it is.
+enum MeridionalSweep {
+    /// Applies `factor ×` the northward fluxes (`[level, lat + 1, lon]`, kg) to `airMass`
+    /// (`[level, lat, lon]`) and `tracerMass` (`[tracer, level, lat, lon]`). Returns false,
+    /// with the arrays unchanged, when a cell would lose more than `maximumCourant` of its
+    /// air mass or keep less than `minimumMassFraction` of it.
+    static func apply(grid: TransportGrid, scheme: SubgridReconstruction, levelCount: Int, tracerCount: Int,
+                      airMass: UnsafeMutablePointer<Double>, tracerMass: UnsafeMutablePointer<Double>,
+                      northward: UnsafePointer<Double>, factor: Double, maximumCourant: Double,
+                      minimumMassFraction: Double) -> Bool {
+        let nlat = grid.latitudeCount, nlon = grid.longitudeCount
+        let rows = levelCount * nlat
+        let fieldSize = levelCount * nlat * nlon
+        let half = nlon / 2
+        let m = TransportMutablePointer(base: airMass)
+        let rm = TransportMutablePointer(base: tracerMass)
+        let flux = TransportPointer(base: northward)
+        let work = fieldSize * max(tracerCount, 1)
+
+        // 1. Courant and positivity check of every cell.
+        var failures = [UInt8](repeating: 0, count: rows)
+        failures.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let failed = TransportFlags(base: base)
+            transportParallelFor(rows, work: fieldSize) { r in
+                let k = r / nlat, j = r % nlat
+                let cell = r * nlon
+                let south = (k * (nlat + 1) + j) * nlon, north = south + nlon
+                var bad: UInt8 = 0
+                for i in 0..<nlon {
+                    let fs = factor * flux.base[south + i], fn = factor * flux.base[north + i]
+                    let mass = m.base[cell + i]
+                    let out = max(fn, 0) - min(fs, 0)
+                    let newMass = mass + fs - fn
+                    if !(out <= maximumCourant * mass) || !(newMass > minimumMassFraction * mass) { bad = 1 }
+                }
+                failed.base[r] = bad
+            }
+        }
+        if failures.contains(1) { return false }
+        guard tracerCount > 0 else {
+            updateAirMass(m: m, flux: flux, factor: factor, levelCount: levelCount, nlat: nlat, nlon: nlon, work: fieldSize)
+            return true
+        }
+
+        // 2. Mixing ratios with two ghost rows beyond each pole (the rows across the pole,
+        //    shifted by half a circle): [tracer·level, lat + 4, lon].
+        let lines = tracerCount * levelCount
+        let extRows = nlat + 4
+        var qExt = [Double](repeating: 0, count: lines * extRows * nlon)
+        var left = [Double](repeating: 0, count: lines * nlat * nlon)
+        var right = [Double](repeating: 0, count: lines * nlat * nlon)
+        var g = [Double](repeating: 0, count: lines * (nlat + 1) * nlon)
+        qExt.withUnsafeMutableBufferPointer { qBuffer in
+            left.withUnsafeMutableBufferPointer { leftBuffer in
+                right.withUnsafeMutableBufferPointer { rightBuffer in
+                    g.withUnsafeMutableBufferPointer { gBuffer in
+                        guard let qb = qBuffer.baseAddress, let lb = leftBuffer.baseAddress, let rb = rightBuffer.baseAddress,
+                              let gb = gBuffer.baseAddress else { return }
+                        let qp = TransportMutablePointer(base: qb), lp = TransportMutablePointer(base: lb),
+                            rp = TransportMutablePointer(base: rb), gp = TransportMutablePointer(base: gb)
+                        // Rows of (tracer·level, row): fill q and the ghosts that mirror this row.
+                        transportParallelFor(lines * nlat, work: work) { r in
+                            let line = r / nlat, j = r % nlat
+                            let k = line % levelCount, t = line / levelCount
+                            let cell = (k * nlat + j) * nlon
+                            let trm = rm.base + t * fieldSize + cell
+                            let mass = m.base + cell
+                            let q = qp.base + (line * extRows + j + 2) * nlon
+                            for i in 0..<nlon { q[i] = trm[i] / mass[i] }
+                            // Ghost rows beyond the poles are the rows across them, half a circle
+                            // round: rows −1, −2 ← rows 0, 1; rows nlat, nlat+1 ← rows nlat−1, nlat−2.
+                            let southGhost = j <= 1 ? 1 - j : -1
+                            let northGhost = j >= nlat - 2 ? nlat + 2 + (nlat - 1 - j) : -1
+                            for target in [southGhost, northGhost] where target >= 0 {
+                                let gq = qp.base + (line * extRows + target) * nlon
+                                for i in 0..<nlon { gq[i] = q[i < half ? i + half : i - half] }
+                            }
+                        }
+                        // 3. Sub-grid profiles of every cell.
+                        transportParallelFor(lines * nlat, work: work) { r in
+                            let line = r / nlat, j = r % nlat
+                            let e = qp.base + (line * extRows + j + 2) * nlon
+                            let l = lp.base + r * nlon, rr = rp.base + r * nlon
+                            for i in 0..<nlon {
+                                let p = ReconstructionKernel.parabola(scheme, e[i - 2 * nlon], e[i - nlon], e[i], e[i + nlon], e[i + 2 * nlon])
+                                l[i] = p.left
+                                rr[i] = p.right
+                            }
+                        }
+                        // 4. Tracer fluxes through the interior face rows 1..<nlat.
+                        transportParallelFor(lines * (nlat + 1), work: work) { r in
+                            let line = r / (nlat + 1), face = r % (nlat + 1)
+                            let k = line % levelCount
+                            let out = gp.base + r * nlon
+                            if face == 0 || face == nlat {
+                                for i in 0..<nlon { out[i] = 0 }
+                                return
+                            }
+                            let fl = flux.base + (k * (nlat + 1) + face) * nlon
+                            let southCell = (k * nlat + face - 1) * nlon, northCell = southCell + nlon
+                            let qs = qp.base + (line * extRows + face + 1) * nlon, qn = qs + nlon
+                            let ls = lp.base + (line * nlat + face - 1) * nlon, ln = ls + nlon
+                            let rs = rp.base + (line * nlat + face - 1) * nlon, rn = rs + nlon
+                            for i in 0..<nlon {
+                                let fi = factor * fl[i]
+                                if fi > 0 {
+                                    let c = fi / m.base[southCell + i]
+                                    out[i] = fi * ReconstructionKernel.rightSegmentMean(qs[i], ls[i], rs[i], c)
+                                } else if fi < 0 {
+                                    let c = -fi / m.base[northCell + i]
+                                    out[i] = fi * ReconstructionKernel.leftSegmentMean(qn[i], ln[i], rn[i], c)
+                                } else {
+                                    out[i] = 0
+                                }
+                            }
+                        }
+                        // 5. Tracer update.
+                        transportParallelFor(lines * nlat, work: work) { r in
+                            let line = r / nlat, j = r % nlat
+                            let k = line % levelCount, t = line / levelCount
+                            let trm = rm.base + t * fieldSize + (k * nlat + j) * nlon
+                            let gs = gp.base + (line * (nlat + 1) + j) * nlon, gn = gs + nlon
+                            for i in 0..<nlon { trm[i] += gs[i] - gn[i] }
+                        }
+                    }
+                }
+            }
+        }
+        updateAirMass(m: m, flux: flux, factor: factor, levelCount: levelCount, nlat: nlat, nlon: nlon, work: fieldSize)
+        return true
+    }
+
+    private static func updateAirMass(m: TransportMutablePointer, flux: TransportPointer, factor: Double,
+                                      levelCount: Int, nlat: Int, nlon: Int, work: Int) {
+        transportParallelFor(levelCount * nlat, work: work) { r in
+            let k = r / nlat, j = r % nlat
+            let cell = r * nlon
+            let south = (k * (nlat + 1) + j) * nlon, north = south + nlon
+            for i in 0..<nlon {
+                m.base[cell + i] += factor * flux.base[south + i] - factor * flux.base[north + i]
+            }
+        }
+    }
+}
