@@ -5,11 +5,13 @@ import PlumeIO
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a GRIB (or netCDF) file to CF-1.8 netCDF-4.",
+        abstract: "Convert a GRIB (or netCDF) file to CF-1.8 netCDF-4, or to GRIB 2 when OUT ends in .grib/.grib2.",
         discussion: """
             GRIB messages become one variable per parameter with dimensions among \
-            (number, time, step, level, latitude, longitude), as cfgrib does. The output is \
-            written under a temporary name and renamed when complete.
+            (number, time, step, level, latitude, longitude), as cfgrib does. Towards GRIB 2, \
+            every variable on a regular lat-lon or Gaussian grid is written as 16-bit simple \
+            packed messages (NaN as bitmap). The output is written under a temporary name and \
+            renamed when complete.
             """)
 
     @Argument(help: "Input file (GRIB 1/2 or netCDF).")
@@ -39,6 +41,11 @@ struct ConvertCommand: ParsableCommand {
             }
         }
         var dataset = loaded.dataset
+        if output.hasSuffix(".grib") || output.hasSuffix(".grib2") || output.hasSuffix(".grb2") {
+            try GRIBWriter.write(dataset: dataset, to: output)
+            print("wrote \(output) (GRIB 2)")
+            return
+        }
         dataset.attributes.set("source", .text(input))
         let writer = NetCDFWriter(deflateLevel: deflate, source: "Plume", historyLine: CommandLine.arguments.joined(separator: " "))
         try writer.write(dataset, to: output)

@@ -73,6 +73,15 @@ struct GenerateWeatherCommand: ParsableCommand {
     @Option(name: .customLong("mountain-height"), help: "Peak height of the idealised mountains, m (0: flat).")
     var mountainHeight: Double = 2000
 
+    @Option(name: .customLong("jet-speed"), help: "Peak speed of the equilibrium jets, m s-1.")
+    var jetSpeed: Double = 60
+
+    @Option(name: .customLong("forcing-amplitude"), help: "rms of the stochastic vorticity forcing, s-2 (0: none).")
+    var forcingAmplitude: Double = 1e-10
+
+    @Option(name: .customLong("vorticity-relaxation-days"), help: "Relaxation time of the vorticity toward the jets, days (0: none).")
+    var vorticityRelaxationDays: Double = 15
+
     @Option(name: .customLong("start-date"), help: "Reference date of the time axis (end of the spin-up), \"yyyy-MM-dd HH:mm:ss\".")
     var startDate: String = "2000-01-01 00:00:00"
 
@@ -83,7 +92,8 @@ struct GenerateWeatherCommand: ParsableCommand {
     static let flagNames: [String: String] = [
         "truncation": "--truncation", "days": "--days", "spinupDays": "--spinup-days", "split": "--split",
         "deflateLevel": "--deflate", "startDate": "--start-date", "mountainHeight": "--mountain-height",
-        "forcingDegrees": "--truncation",
+        "forcingDegrees": "--truncation", "jetSpeed": "--jet-speed", "forcingAmplitude": "--forcing-amplitude",
+        "vorticityRelaxationTime": "--vorticity-relaxation-days",
     ]
 
     /// A `ValidationError` naming the flag of a library setting error.
@@ -100,6 +110,9 @@ struct GenerateWeatherCommand: ParsableCommand {
         guard (days * 4).rounded() == days * 4 else { throw ValidationError("--days must be a multiple of 0.25 (6-hourly output), got \(days)") }
         guard spinupDays.isFinite, spinupDays >= 0, (spinupDays * 4).rounded() == spinupDays * 4 else {
             throw ValidationError("--spinup-days must be ≥ 0 and a multiple of 0.25, got \(spinupDays)")
+        }
+        guard vorticityRelaxationDays.isFinite, vorticityRelaxationDays >= 0 else {
+            throw ValidationError("--vorticity-relaxation-days must be ≥ 0, got \(vorticityRelaxationDays)")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard (0...9).contains(deflate) else { throw ValidationError("--deflate must be 0…9, got \(deflate)") }
@@ -143,6 +156,9 @@ struct GenerateWeatherCommand: ParsableCommand {
         let modelGrid = try loadModelGrid()
         var configuration = WeatherConfiguration(truncation: truncation)
         configuration.mountainHeight = mountainHeight
+        configuration.jetSpeed = jetSpeed
+        configuration.forcingAmplitude = forcingAmplitude
+        configuration.vorticityRelaxationTime = vorticityRelaxationDays > 0 ? vorticityRelaxationDays * 86_400 : nil
         configuration.forcingDegrees = min(8, truncation)...min(20, truncation)
         var generator = WeatherGenerator(configuration: configuration, modelGrid: modelGrid, seed: seed, days: days)
         generator.spinupDays = spinupDays

@@ -87,10 +87,9 @@ struct GRIBDatasetPlan {
         else { return nil }
         func fail(_ reason: String) -> PlumeIOError { .writeFailed(file: path, reason: "variable '\(variable.name)': \(reason)") }
 
-        guard let data = variable.data, data.count == variable.count else {
+        guard variable.data?.count == variable.count else {
             throw fail("holds \(variable.data?.count ?? 0) values, expected \(variable.count) (its shape \(variable.shape)); load values first (DatasetLoader)")
         }
-        _ = data
         guard let latitudes = lat.data?.doubles, let longitudes = lon.data?.doubles else {
             throw fail("coordinates '\(lat.name)' and '\(lon.name)' hold no values")
         }

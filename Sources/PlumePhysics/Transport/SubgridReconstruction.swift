@@ -15,6 +15,8 @@ public enum SubgridReconstruction: String, Sendable, CaseIterable {
     /// Piecewise-linear (MUSCL) with van Leer's monotonised-central slopes,
     /// s = sign·min(|q₊ − q₋|/2, 2|q₀ − q₋|, 2|q₊ − q₀|), zero at extrema. Second order.
     case vanLeer
+    /// EXPERIMENT
+    case ppmUnlimited
 }
 
 /// Scalar kernels shared by the zonal and meridional sweeps. A cell's sub-grid profile is
@@ -69,6 +71,10 @@ enum ReconstructionKernel {
         case .vanLeer:
             let s = vanLeerSlope(qm1, q0, qp1)
             return (q0 - 0.5 * s, q0 + 0.5 * s)
+        case .ppmUnlimited:
+            let left = (7.0 / 12.0) * (qm1 + q0) - (1.0 / 12.0) * (qm2 + qp1)
+            let right = (7.0 / 12.0) * (q0 + qp1) - (1.0 / 12.0) * (qm1 + qp2)
+            return (left, right)
         }
     }
 

@@ -37,6 +37,12 @@ public struct WeatherConfiguration: Sendable, Equatable {
     public var jetWidth: Double
     /// Relaxation time of Φ toward the equilibrium, s.
     public var relaxationTime: Double
+    /// Relaxation time of ζ toward the equilibrium jets' vorticity, s; `nil`: ζ not relaxed.
+    /// With a deformation radius √(gH)/f ≈ 3000 km wider than the jets, relaxing Φ alone
+    /// forces mostly gravity waves (geostrophic adjustment keeps the vorticity, not the
+    /// height, at scales below the deformation radius), so the jets are also restored
+    /// through their vorticity (a momentum forcing).
+    public var vorticityRelaxationTime: Double?
     /// Linear drag time of ζ and δ, s.
     public var dragTime: Double
     /// Order p of the hyperdiffusion ∇^{2p} (4: ∇⁸).
@@ -64,8 +70,8 @@ public struct WeatherConfiguration: Sendable, Equatable {
     public var timeStep: Double?
 
     /// The default configuration at truncation T`truncation`: H = 10 km, two 60 m s⁻¹ jets at
-    /// ±45° (width 10°), relaxation 15 days, drag 20 days, ∇⁸ with 0.25 day at the
-    /// truncation degree, stochastic forcing 3·10⁻¹¹ s⁻² in l = 8…20 with a 2-day memory at
+    /// ±45° (width 10°), relaxation of Φ and ζ 15 days, drag 20 days, ∇⁸ with 0.25 day at the
+    /// truncation degree, stochastic forcing 10⁻¹⁰ s⁻² in l = 8…20 with a 2-day memory at
     /// 45° ± 12°, 2 km mountains, 6-hourly output.
     public init(truncation: Int = 42) {
         self.truncation = truncation
@@ -74,10 +80,11 @@ public struct WeatherConfiguration: Sendable, Equatable {
         jetLatitude = 45
         jetWidth = 10
         relaxationTime = 15 * PhysicalConstants.day
+        vorticityRelaxationTime = 15 * PhysicalConstants.day
         dragTime = 20 * PhysicalConstants.day
         hyperdiffusionOrder = 4
         hyperdiffusionTime = 0.25 * PhysicalConstants.day
-        forcingAmplitude = 3e-11
+        forcingAmplitude = 1e-10
         forcingDegrees = 8...20
         forcingCorrelationTime = 2 * PhysicalConstants.day
         forcingLatitude = 45
@@ -124,6 +131,9 @@ public struct WeatherConfiguration: Sendable, Equatable {
         guard mountainHeight < meanDepth / 2 else {
             throw fail("mountainHeight", mountainHeight, "must be below half the mean depth (\(meanDepth / 2) m)")
         }
+        if let tau = vorticityRelaxationTime, !(tau.isFinite && tau > 0) {
+            throw fail("vorticityRelaxationTime", tau, "must be positive")
+        }
         if let timeStep {
             guard timeStep.isFinite, timeStep > 0 else { throw fail("timeStep", timeStep, "must be positive") }
             let ratio = outputInterval / timeStep
@@ -142,7 +152,8 @@ public struct WeatherConfiguration: Sendable, Equatable {
             "forced-dissipative shallow water (spectral, vorticity-divergence, RK4)",
             "truncation=T\(truncation)", "time_step=\(g(effectiveTimeStep)) s", "mean_depth=\(g(meanDepth)) m",
             "jets=\(g(jetSpeed)) m s-1 at +-\(g(jetLatitude)) deg, width \(g(jetWidth)) deg (gradient-wind balanced h)",
-            "relaxation_of_h=\(g(relaxationTime / day)) day", "drag=\(g(dragTime / day)) day",
+            "relaxation_of_h=\(g(relaxationTime / day)) day",
+            "relaxation_of_vorticity=\(vorticityRelaxationTime.map { g($0 / day) + " day" } ?? "none")", "drag=\(g(dragTime / day)) day",
             "hyperdiffusion=del^\(2 * hyperdiffusionOrder), \(g(hyperdiffusionTime / day)) day at l=\(truncation)",
             "stochastic_vorticity_forcing=\(g(forcingAmplitude)) s-2 rms, l=\(forcingDegrees.lowerBound)-\(forcingDegrees.upperBound), "
                 + "AR(1) \(g(forcingCorrelationTime / day)) day, at +-\(g(forcingLatitude)) deg width \(g(forcingLatitudeWidth)) deg",

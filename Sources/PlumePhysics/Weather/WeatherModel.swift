@@ -87,7 +87,8 @@ public struct WeatherModel {
         // A model without relaxation, only to form the target state from grid fields.
         let plain = try ShallowWaterModel(transform: transform, configuration: shallow)
         let target = try plain.state(from: ShallowWaterGridState(u: u, v: v, h: depth))
-        shallow.relaxation = ShallowWaterRelaxation(target: target, geopotentialTime: configuration.relaxationTime)
+        shallow.relaxation = ShallowWaterRelaxation(target: target, geopotentialTime: configuration.relaxationTime,
+                                                     vorticityTime: configuration.vorticityRelaxationTime)
         if configuration.forcingAmplitude > 0 { shallow.stochasticForcing = forcing.shallowWaterForcing }
         model = try ShallowWaterModel(transform: transform, configuration: shallow)
 
