@@ -20,10 +20,10 @@ struct AdvectionBenchCommand: ParsableCommand {
     var cases: String = "bell-0,bell-polar,hills"
 
     @Option(help: "Meridional Courant number v_max·Δt/(R·Δφ) that sets the time step.")
-    var courant: Double = 0.4
+    var courant: Double = 0.8
 
-    @Option(help: "Sub-grid reconstruction: ppm or vanLeer.")
-    var scheme: String = "ppm"
+    @Option(help: "Sub-grid reconstructions, comma-separated: ppm (monotone), ppmPositive, vanLeer.")
+    var schemes: String = "ppm,ppmPositive"
 
     @Option(help: "Deformation strength k·T/R of the hills case (Lauritzen et al. 2012: 10; κ = 2.4 of Nair & Lauritzen's units: 12).")
     var strength: Double = AdvectionTestCase.standardDeformationStrength
@@ -32,7 +32,9 @@ struct AdvectionBenchCommand: ParsableCommand {
     var format: String = "markdown"
 
     func validate() throws {
-        guard SubgridReconstruction(rawValue: scheme) != nil else { throw ValidationError("--scheme must be ppm or vanLeer") }
+        for s in schemes.split(separator: ",") where SubgridReconstruction(rawValue: String(s)) == nil {
+            throw ValidationError("unknown scheme '\(s)' (ppm, ppmPositive, vanLeer)")
+        }
         guard format == "markdown" || format == "json" else { throw ValidationError("--format must be markdown or json") }
         guard courant > 0, courant.isFinite else { throw ValidationError("--courant must be positive") }
         for r in resolutions.split(separator: ",") {
@@ -55,20 +57,27 @@ struct AdvectionBenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reconstruction = SubgridReconstruction(rawValue: scheme) ?? .ppm
         let spacings = resolutions.split(separator: ",").compactMap { Double($0) }
+        let reconstructions = schemes.split(separator: ",").compactMap { SubgridReconstruction(rawValue: String($0)) }
         for name in cases.split(separator: ",").map(String.init) {
             guard let testCase = testCase(name) else { continue }
-            var results: [AdvectionTestResult] = []
-            for d in spacings {
-                let nlat = Int((180 / d).rounded())
-                let grid = try TransportGrid(latitudeCount: nlat, longitudeCount: 2 * nlat)
-                let result = try AdvectionTestRunner.run(testCase, grid: grid, courant: courant, reconstruction: reconstruction)
-                results.append(result)
-                if format == "json" { print(json(name, result)) }
+            for reconstruction in reconstructions {
+                try runCase(name, testCase, reconstruction, spacings)
             }
-            if format == "markdown" { printTable(name, testCase, results) }
         }
+    }
+
+    private func runCase(_ name: String, _ testCase: AdvectionTestCase, _ reconstruction: SubgridReconstruction,
+                         _ spacings: [Double]) throws {
+        var results: [AdvectionTestResult] = []
+        for d in spacings {
+            let nlat = Int((180 / d).rounded())
+            let grid = try TransportGrid(latitudeCount: nlat, longitudeCount: 2 * nlat)
+            let result = try AdvectionTestRunner.run(testCase, grid: grid, courant: courant, reconstruction: reconstruction)
+            results.append(result)
+            if format == "json" { print(json(name, result)) }
+        }
+        if format == "markdown" { printTable(name, testCase, results) }
     }
 
     private func json(_ name: String, _ r: AdvectionTestResult) -> String {
@@ -88,8 +97,8 @@ struct AdvectionBenchCommand: ParsableCommand {
         let oi = AdvectionTestRunner.orders(results.map(\.norms.lInfinity), resolutions: res)
         func f(_ x: Double) -> String { String(format: "%.4g", x) }
         func o(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "–" }
-        print("\n### \(name): \(testCase) (\(results.first?.reconstruction.rawValue ?? scheme), Courant \(courant))\n")
-        print("| resolution | grid | steps (Δt s) | L1 | L2 | L∞ | order L1 | order L2 | order L∞ | min | max/max₀ − 1 | worst step |Δmass|/mass | air-mass dev. | days/s |")
+        print("\n### \(name): \(testCase) (\(results.first?.reconstruction.rawValue ?? "?"), Courant \(courant))\n")
+        print("| resolution | grid | steps (Δt s) | L1 | L2 | L∞ | order L1 | order L2 | order L∞ | min | max/max₀ − 1 | worst-step ΔM/M | air-mass dev. | days/s |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for (i, r) in results.enumerated() {
             let sub = r.substeps > r.steps ? " +\(r.substeps - r.steps) sub" : ""

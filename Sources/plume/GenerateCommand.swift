@@ -30,8 +30,8 @@ struct GenerateWeatherCommand: ParsableCommand {
             weather-val.nc and weather-test.nc (consecutive periods, fractions --split), on \
             --output-grid (default: the model grid). The same --seed and --threads give \
             bit-identical values. --diagnostics also writes weather-diagnostics.csv/.nc and PNG \
-            plots (kinetic energy, zonal-mean wind, final vorticity). GRIB output is not \
-            available yet: only --format netcdf.
+            plots (kinetic energy, zonal-mean wind, final vorticity). --format grib or both \
+            writes GRIB 2 copies (weather-train.grib2, …; shortNames u, v, gh, vo).
             """)
 
     @Option(help: "Model grid: a regular Gaussian grid (gaussian-n32 for T42, a 128-row one for T85).")
@@ -64,7 +64,7 @@ struct GenerateWeatherCommand: ParsableCommand {
     @Option(help: "libtorch intra-op threads (results are bit-identical for a fixed count).")
     var threads: Int = 1
 
-    @Option(help: "Output format: netcdf (GRIB 2 is not available yet).")
+    @Option(help: "Output format: netcdf, grib (GRIB 2 through ecCodes, lat-lon or Gaussian output grids) or both.")
     var format: String = "netcdf"
 
     @Option(help: "zlib compression level of the output, 0 (none) to 9.")
@@ -77,7 +77,7 @@ struct GenerateWeatherCommand: ParsableCommand {
     var jetSpeed: Double = 60
 
     @Option(name: .customLong("forcing-amplitude"), help: "rms of the stochastic vorticity forcing, s-2 (0: none).")
-    var forcingAmplitude: Double = 1e-10
+    var forcingAmplitude: Double = 2.5e-10
 
     @Option(name: .customLong("vorticity-relaxation-days"), help: "Relaxation time of the vorticity toward the jets, days (0: none).")
     var vorticityRelaxationDays: Double = 15
@@ -125,11 +125,8 @@ struct GenerateWeatherCommand: ParsableCommand {
             }
             guard outputGrid != nil else { throw ValidationError("--regrid-method needs --output-grid") }
         }
-        switch format.lowercased() {
-        case "netcdf", "nc": break
-        case "grib", "grib2":
-            throw ValidationError("--format grib: GRIB 2 output is not available yet (no GRIB writer in PlumeIO); use --format netcdf")
-        default: throw ValidationError("--format must be netcdf, got '\(format)'")
+        guard ["netcdf", "grib", "both"].contains(format) else {
+            throw ValidationError("--format must be netcdf, grib or both, got '\(format)'")
         }
         do {
             _ = try WeatherSplit(parsing: split)
@@ -204,7 +201,13 @@ struct GenerateWeatherCommand: ParsableCommand {
         print(String(format: "ran %.2f model days (%.2f spin-up) at T%d on %@ in %.1f s: %.2f model days/s (%d threads)",
                      summary.modelDays, spinupDays, truncation, generator.modelGrid.name, summary.wallSeconds,
                      summary.daysPerSecond, Torch.threadCount))
-        for (file, count) in zip(summary.files, summary.snapshots) { print("wrote \(file) (\(count) snapshots)") }
+        if format != "grib" {
+            for (file, count) in zip(summary.files, summary.snapshots) { print("wrote \(file) (\(count) snapshots)") }
+        }
+        if format != "netcdf" {
+            for path in try GenerateGRIB.convert(summary.files) { print("wrote \(path)") }
+            if format == "grib" { for file in summary.files { try FileManager.default.removeItem(atPath: file) } }
+        }
         if diagnostics {
             if let ke = d.kineticEnergy.last {
                 print(String(format: "final kinetic energy %.2f m2 s-2, max wind %.1f m s-1, mass drift %.2e",

@@ -44,7 +44,7 @@ public enum AdvectionTestRunner {
 
     /// Runs `testCase` on `grid` for its whole duration in `steps` steps (default: from
     /// `courant`), with layers of 10⁵ Pa / g of air.
-    public static func run(_ testCase: AdvectionTestCase, grid: TransportGrid, steps: Int? = nil, courant: Double = 0.4,
+    public static func run(_ testCase: AdvectionTestCase, grid: TransportGrid, steps: Int? = nil, courant: Double = 0.8,
                            reconstruction: SubgridReconstruction = .ppm) throws(TransportError) -> AdvectionTestResult {
         let n = steps ?? Self.steps(for: testCase, grid: grid, courant: courant)
         guard n >= 1 else { throw .invalidValue(name: "steps", reason: "must be at least 1, got \(n)") }

@@ -6,9 +6,11 @@
 /// X(F/2) · Y(F) · X(F/2) of one-dimensional sweeps (`ZonalSweep`, `MeridionalSweep`),
 /// each updating the air mass m and the tracer masses rm = q·m with the same face fluxes
 /// (TM5's scheme: the split 1-D flows are divergent, but m follows them, so q stays
-/// consistent and a uniform q stays uniform). Reconstruction: `SubgridReconstruction`
-/// (PPM by default, or van Leer slopes), monotone, so no negative values and no new
-/// extrema.
+/// consistent and a uniform q stays uniform). Reconstruction: `SubgridReconstruction` —
+/// monotone PPM by default (no negative values, no new extrema), or van Leer slopes
+/// (monotone), or positive-definite PPM (no negative values, much smaller errors on smooth
+/// fields, not monotone). In the meridional sweep the edge values use CW84's non-uniform
+/// mesh formula in air-mass coordinates (cell masses vary as cos φ).
 ///
 /// Stability at any resolution, polar rows included:
 /// - zonal sweeps take any Courant number (integer shift in air mass + fractional flux), so

@@ -58,80 +58,95 @@ enum MeridionalSweep {
         let lines = tracerCount * levelCount
         let extRows = nlat + 4
         var qExt = [Double](repeating: 0, count: lines * extRows * nlon)
+        var mExt = [Double](repeating: 0, count: levelCount * extRows * nlon)
         var left = [Double](repeating: 0, count: lines * nlat * nlon)
         var right = [Double](repeating: 0, count: lines * nlat * nlon)
         var g = [Double](repeating: 0, count: lines * (nlat + 1) * nlon)
         qExt.withUnsafeMutableBufferPointer { qBuffer in
-            left.withUnsafeMutableBufferPointer { leftBuffer in
-                right.withUnsafeMutableBufferPointer { rightBuffer in
-                    g.withUnsafeMutableBufferPointer { gBuffer in
-                        guard let qb = qBuffer.baseAddress, let lb = leftBuffer.baseAddress, let rb = rightBuffer.baseAddress,
-                              let gb = gBuffer.baseAddress else { return }
-                        let qp = TransportMutablePointer(base: qb), lp = TransportMutablePointer(base: lb),
-                            rp = TransportMutablePointer(base: rb), gp = TransportMutablePointer(base: gb)
-                        // Rows of (tracer·level, row): fill q and the ghosts that mirror this row.
-                        transportParallelFor(lines * nlat, work: work) { r in
-                            let line = r / nlat, j = r % nlat
-                            let k = line % levelCount, t = line / levelCount
-                            let cell = (k * nlat + j) * nlon
-                            let trm = rm.base + t * fieldSize + cell
-                            let mass = m.base + cell
-                            let q = qp.base + (line * extRows + j + 2) * nlon
-                            for i in 0..<nlon { q[i] = trm[i] / mass[i] }
-                            // Ghost rows beyond the poles are the rows across them, half a circle
-                            // round: rows −1, −2 ← rows 0, 1; rows nlat, nlat+1 ← rows nlat−1, nlat−2.
-                            let southGhost = j <= 1 ? 1 - j : -1
-                            let northGhost = j >= nlat - 2 ? nlat + 2 + (nlat - 1 - j) : -1
-                            for target in [southGhost, northGhost] where target >= 0 {
-                                let gq = qp.base + (line * extRows + target) * nlon
-                                for i in 0..<nlon { gq[i] = q[i < half ? i + half : i - half] }
-                            }
-                        }
-                        // 3. Sub-grid profiles of every cell.
-                        transportParallelFor(lines * nlat, work: work) { r in
-                            let line = r / nlat, j = r % nlat
-                            let e = qp.base + (line * extRows + j + 2) * nlon
-                            let l = lp.base + r * nlon, rr = rp.base + r * nlon
-                            for i in 0..<nlon {
-                                let p = ReconstructionKernel.parabola(scheme, e[i - 2 * nlon], e[i - nlon], e[i], e[i + nlon], e[i + 2 * nlon])
-                                l[i] = p.left
-                                rr[i] = p.right
-                            }
-                        }
-                        // 4. Tracer fluxes through the interior face rows 1..<nlat.
-                        transportParallelFor(lines * (nlat + 1), work: work) { r in
-                            let line = r / (nlat + 1), face = r % (nlat + 1)
-                            let k = line % levelCount
-                            let out = gp.base + r * nlon
-                            if face == 0 || face == nlat {
-                                for i in 0..<nlon { out[i] = 0 }
-                                return
-                            }
-                            let fl = flux.base + (k * (nlat + 1) + face) * nlon
-                            let southCell = (k * nlat + face - 1) * nlon, northCell = southCell + nlon
-                            let qs = qp.base + (line * extRows + face + 1) * nlon, qn = qs + nlon
-                            let ls = lp.base + (line * nlat + face - 1) * nlon, ln = ls + nlon
-                            let rs = rp.base + (line * nlat + face - 1) * nlon, rn = rs + nlon
-                            for i in 0..<nlon {
-                                let fi = factor * fl[i]
-                                if fi > 0 {
-                                    let c = fi / m.base[southCell + i]
-                                    out[i] = fi * ReconstructionKernel.rightSegmentMean(qs[i], ls[i], rs[i], c)
-                                } else if fi < 0 {
-                                    let c = -fi / m.base[northCell + i]
-                                    out[i] = fi * ReconstructionKernel.leftSegmentMean(qn[i], ln[i], rn[i], c)
-                                } else {
-                                    out[i] = 0
+            mExt.withUnsafeMutableBufferPointer { mExtBuffer in
+                left.withUnsafeMutableBufferPointer { leftBuffer in
+                    right.withUnsafeMutableBufferPointer { rightBuffer in
+                        g.withUnsafeMutableBufferPointer { gBuffer in
+                            guard let qb = qBuffer.baseAddress, let mxb = mExtBuffer.baseAddress, let lb = leftBuffer.baseAddress,
+                                  let rb = rightBuffer.baseAddress, let gb = gBuffer.baseAddress else { return }
+                            let mx = TransportMutablePointer(base: mxb)
+                            let qp = TransportMutablePointer(base: qb), lp = TransportMutablePointer(base: lb),
+                                rp = TransportMutablePointer(base: rb), gp = TransportMutablePointer(base: gb)
+                            // Rows of (tracer·level, row): fill q and the ghosts that mirror this row.
+                            transportParallelFor(lines * nlat, work: work) { r in
+                                let line = r / nlat, j = r % nlat
+                                let k = line % levelCount, t = line / levelCount
+                                let cell = (k * nlat + j) * nlon
+                                let trm = rm.base + t * fieldSize + cell
+                                let mass = m.base + cell
+                                let q = qp.base + (line * extRows + j + 2) * nlon
+                                for i in 0..<nlon { q[i] = trm[i] / mass[i] }
+                                // Ghost rows beyond the poles are the rows across them, half a circle
+                                // round: rows −1, −2 ← rows 0, 1; rows nlat, nlat+1 ← rows nlat−1, nlat−2.
+                                let southGhost = j <= 1 ? 1 - j : -1
+                                let northGhost = j >= nlat - 2 ? nlat + 2 + (nlat - 1 - j) : -1
+                                for target in [southGhost, northGhost] where target >= 0 {
+                                    let gq = qp.base + (line * extRows + target) * nlon
+                                    for i in 0..<nlon { gq[i] = q[i < half ? i + half : i - half] }
+                                }
+                                if t == 0 {  // the air masses (the widths of the mass coordinate), once per level
+                                    let mr = mx.base + (k * extRows + j + 2) * nlon
+                                    for i in 0..<nlon { mr[i] = mass[i] }
+                                    for target in [southGhost, northGhost] where target >= 0 {
+                                        let gm = mx.base + (k * extRows + target) * nlon
+                                        for i in 0..<nlon { gm[i] = mass[i < half ? i + half : i - half] }
+                                    }
                                 }
                             }
-                        }
-                        // 5. Tracer update.
-                        transportParallelFor(lines * nlat, work: work) { r in
-                            let line = r / nlat, j = r % nlat
-                            let k = line % levelCount, t = line / levelCount
-                            let trm = rm.base + t * fieldSize + (k * nlat + j) * nlon
-                            let gs = gp.base + (line * (nlat + 1) + j) * nlon, gn = gs + nlon
-                            for i in 0..<nlon { trm[i] += gs[i] - gn[i] }
+                            // 3. Sub-grid profiles of every cell.
+                            transportParallelFor(lines * nlat, work: work) { r in
+                                let line = r / nlat, j = r % nlat, k = line % levelCount
+                                let e = qp.base + (line * extRows + j + 2) * nlon
+                                let h = mx.base + (k * extRows + j + 2) * nlon
+                                let l = lp.base + r * nlon, rr = rp.base + r * nlon
+                                for i in 0..<nlon {
+                                    let p = ReconstructionKernel.nonuniformParabola(
+                                        scheme, e[i - 2 * nlon], e[i - nlon], e[i], e[i + nlon], e[i + 2 * nlon],
+                                        h[i - 2 * nlon], h[i - nlon], h[i], h[i + nlon], h[i + 2 * nlon])
+                                    l[i] = p.left
+                                    rr[i] = p.right
+                                }
+                            }
+                            // 4. Tracer fluxes through the interior face rows 1..<nlat.
+                            transportParallelFor(lines * (nlat + 1), work: work) { r in
+                                let line = r / (nlat + 1), face = r % (nlat + 1)
+                                let k = line % levelCount
+                                let out = gp.base + r * nlon
+                                if face == 0 || face == nlat {
+                                    for i in 0..<nlon { out[i] = 0 }
+                                    return
+                                }
+                                let fl = flux.base + (k * (nlat + 1) + face) * nlon
+                                let southCell = (k * nlat + face - 1) * nlon, northCell = southCell + nlon
+                                let qs = qp.base + (line * extRows + face + 1) * nlon, qn = qs + nlon
+                                let ls = lp.base + (line * nlat + face - 1) * nlon, ln = ls + nlon
+                                let rs = rp.base + (line * nlat + face - 1) * nlon, rn = rs + nlon
+                                for i in 0..<nlon {
+                                    let fi = factor * fl[i]
+                                    if fi > 0 {
+                                        let c = fi / m.base[southCell + i]
+                                        out[i] = fi * ReconstructionKernel.rightSegmentMean(qs[i], ls[i], rs[i], c)
+                                    } else if fi < 0 {
+                                        let c = -fi / m.base[northCell + i]
+                                        out[i] = fi * ReconstructionKernel.leftSegmentMean(qn[i], ln[i], rn[i], c)
+                                    } else {
+                                        out[i] = 0
+                                    }
+                                }
+                            }
+                            // 5. Tracer update.
+                            transportParallelFor(lines * nlat, work: work) { r in
+                                let line = r / nlat, j = r % nlat
+                                let k = line % levelCount, t = line / levelCount
+                                let trm = rm.base + t * fieldSize + (k * nlat + j) * nlon
+                                let gs = gp.base + (line * (nlat + 1) + j) * nlon, gn = gs + nlon
+                                for i in 0..<nlon { trm[i] = ReconstructionKernel.updatedContent(trm[i], gs[i], gn[i]) }
+                            }
                         }
                     }
                 }

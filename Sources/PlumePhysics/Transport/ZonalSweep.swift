@@ -106,7 +106,7 @@ enum ZonalSweep {
                     let g0 = g[0]
                     for i in 0..<n {
                         let east = i + 1 == n ? g0 : g[i + 1]
-                        trm[i] += g[i] - east
+                        trm[i] = ReconstructionKernel.updatedContent(trm[i], g[i], east)
                     }
                 }
                 let f0 = f[0]

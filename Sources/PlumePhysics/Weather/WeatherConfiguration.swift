@@ -8,7 +8,8 @@ import Foundation
 /// - Newtonian relaxation of the geopotential Φ = g·h toward a zonally symmetric
 ///   equilibrium whose free surface is in gradient-wind balance with two mid-latitude jets
 ///   (`ZonalJetEquilibrium`), time scale `relaxationTime` (the "radiative" forcing that
-///   restores the jets' meridional height gradient);
+///   restores the jets' meridional height gradient), and of the zonal-mean vorticity toward
+///   the jets' (`vorticityRelaxationTime`, `ZonalVorticityRelaxation`);
 /// - linear (Rayleigh) drag on vorticity and divergence, `dragTime` (boundary-layer friction);
 /// - ∇^{2p} hyperdiffusion at the truncation degree (`hyperdiffusionOrder`,
 ///   `hyperdiffusionTime`), which removes the enstrophy cascade;
@@ -37,11 +38,9 @@ public struct WeatherConfiguration: Sendable, Equatable {
     public var jetWidth: Double
     /// Relaxation time of Φ toward the equilibrium, s.
     public var relaxationTime: Double
-    /// Relaxation time of ζ toward the equilibrium jets' vorticity, s; `nil`: ζ not relaxed.
-    /// With a deformation radius √(gH)/f ≈ 3000 km wider than the jets, relaxing Φ alone
-    /// forces mostly gravity waves (geostrophic adjustment keeps the vorticity, not the
-    /// height, at scales below the deformation radius), so the jets are also restored
-    /// through their vorticity (a momentum forcing).
+    /// Relaxation time of the zonal-mean (m = 0) ζ toward the equilibrium jets' vorticity, s;
+    /// `nil`: none. See `ZonalVorticityRelaxation`: relaxing Φ alone hardly forces jets
+    /// narrower than the deformation radius, and the eddies are left undamped by it.
     public var vorticityRelaxationTime: Double?
     /// Linear drag time of ζ and δ, s.
     public var dragTime: Double
@@ -71,7 +70,7 @@ public struct WeatherConfiguration: Sendable, Equatable {
 
     /// The default configuration at truncation T`truncation`: H = 10 km, two 60 m s⁻¹ jets at
     /// ±45° (width 10°), relaxation of Φ and ζ 15 days, drag 20 days, ∇⁸ with 0.25 day at the
-    /// truncation degree, stochastic forcing 10⁻¹⁰ s⁻² in l = 8…20 with a 2-day memory at
+    /// truncation degree, stochastic forcing 2.5·10⁻¹⁰ s⁻² in l = 8…20 with a 2-day memory at
     /// 45° ± 12°, 2 km mountains, 6-hourly output.
     public init(truncation: Int = 42) {
         self.truncation = truncation
@@ -84,7 +83,7 @@ public struct WeatherConfiguration: Sendable, Equatable {
         dragTime = 20 * PhysicalConstants.day
         hyperdiffusionOrder = 4
         hyperdiffusionTime = 0.25 * PhysicalConstants.day
-        forcingAmplitude = 1e-10
+        forcingAmplitude = 2.5e-10
         forcingDegrees = 8...20
         forcingCorrelationTime = 2 * PhysicalConstants.day
         forcingLatitude = 45
@@ -153,7 +152,7 @@ public struct WeatherConfiguration: Sendable, Equatable {
             "truncation=T\(truncation)", "time_step=\(g(effectiveTimeStep)) s", "mean_depth=\(g(meanDepth)) m",
             "jets=\(g(jetSpeed)) m s-1 at +-\(g(jetLatitude)) deg, width \(g(jetWidth)) deg (gradient-wind balanced h)",
             "relaxation_of_h=\(g(relaxationTime / day)) day",
-            "relaxation_of_vorticity=\(vorticityRelaxationTime.map { g($0 / day) + " day" } ?? "none")", "drag=\(g(dragTime / day)) day",
+            "relaxation_of_zonal_mean_vorticity=\(vorticityRelaxationTime.map { g($0 / day) + " day" } ?? "none")", "drag=\(g(dragTime / day)) day",
             "hyperdiffusion=del^\(2 * hyperdiffusionOrder), \(g(hyperdiffusionTime / day)) day at l=\(truncation)",
             "stochastic_vorticity_forcing=\(g(forcingAmplitude)) s-2 rms, l=\(forcingDegrees.lowerBound)-\(forcingDegrees.upperBound), "
                 + "AR(1) \(g(forcingCorrelationTime / day)) day, at +-\(g(forcingLatitude)) deg width \(g(forcingLatitudeWidth)) deg",

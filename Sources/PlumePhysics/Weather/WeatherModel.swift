@@ -87,9 +87,27 @@ public struct WeatherModel {
         // A model without relaxation, only to form the target state from grid fields.
         let plain = try ShallowWaterModel(transform: transform, configuration: shallow)
         let target = try plain.state(from: ShallowWaterGridState(u: u, v: v, h: depth))
-        shallow.relaxation = ShallowWaterRelaxation(target: target, geopotentialTime: configuration.relaxationTime,
-                                                     vorticityTime: configuration.vorticityRelaxationTime)
-        if configuration.forcingAmplitude > 0 { shallow.stochasticForcing = forcing.shallowWaterForcing }
+        shallow.relaxation = ShallowWaterRelaxation(target: target, geopotentialTime: configuration.relaxationTime)
+        // Per-step increments: the stochastic vorticity forcing and the zonal-mean vorticity
+        // relaxation, both on ζ only.
+        var zonal: ZonalVorticityRelaxation?
+        if let tau = configuration.vorticityRelaxationTime {
+            zonal = try ZonalVorticityRelaxation(target: target.vorticity(), time: tau)
+        }
+        let stochastic = configuration.forcingAmplitude > 0 ? forcing : nil
+        if stochastic != nil || zonal != nil {
+            shallow.stochasticForcing = ShallowWaterStochasticForcing { (state, dt) throws(TorchError) -> Tensor? in
+                var dz: Tensor?
+                if let stochastic { dz = try stochastic.vorticityIncrement(dt: dt) }
+                if let zonal {
+                    let relax = try zonal.increment(state, dt: dt)
+                    if let current = dz { dz = try current + relax } else { dz = relax }
+                }
+                guard let dz else { return nil }
+                let zero = try Tensor.zeros(dz.shape, dtype: dz.dtype)
+                return try Tensor.stack([zero, dz, zero], dim: 0)
+            }
+        }
         model = try ShallowWaterModel(transform: transform, configuration: shallow)
 
         var initial = target

@@ -75,11 +75,16 @@ public final class WeatherStochasticForcing {
 
     /// Advances F by `dt` and returns the increment (0, Δζ, 0), complex [3, lmax, mmax].
     public func increment(dt: Double) throws(TorchError) -> Tensor {
-        let r = exp(-dt / correlationTime)
-        pattern = try pattern * r + Self.draw(componentScale, generator) * (1 - r * r).squareRoot()
-        let zeta = try transform.forward(transform.inverse(pattern) * latitudeMask) * nonzeroDegrees * (amplitude * dt)
+        let zeta = try vorticityIncrement(dt: dt)
         let zero = try Tensor.zeros(zeta.shape, dtype: zeta.dtype)
         return try Tensor.stack([zero, zeta, zero], dim: 0)
+    }
+
+    /// Advances F by `dt` (s) and returns Δζ = Δt·SHT[M·SHT⁻¹(A F)], complex [lmax, mmax], s⁻¹.
+    public func vorticityIncrement(dt: Double) throws(TorchError) -> Tensor {
+        let r = exp(-dt / correlationTime)
+        pattern = try pattern * r + Self.draw(componentScale, generator) * (1 - r * r).squareRoot()
+        return try transform.forward(transform.inverse(pattern) * latitudeMask) * nonzeroDegrees * (amplitude * dt)
     }
 
     /// A band-limited, mid-latitude vorticity field of grid rms ≈ `rms` (s⁻¹) where the mask
