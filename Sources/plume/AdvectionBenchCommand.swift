@@ -22,8 +22,8 @@ struct AdvectionBenchCommand: ParsableCommand {
     @Option(help: "Meridional Courant number v_max·Δt/(R·Δφ) that sets the time step.")
     var courant: Double = 0.8
 
-    @Option(help: "Sub-grid reconstructions, comma-separated: ppm (monotone), ppmPositive, vanLeer.")
-    var schemes: String = "ppm,ppmPositive"
+    @Option(help: "Sub-grid reconstructions, comma-separated: ppm (monotone), ppmPositive, ppm6Positive (sixth-order edges), vanLeer.")
+    var schemes: String = "ppm,ppmPositive,ppm6Positive"
 
     @Option(help: "Deformation strength k·T/R of the hills case (Lauritzen et al. 2012: 10; κ = 2.4 of Nair & Lauritzen's units: 12).")
     var strength: Double = AdvectionTestCase.standardDeformationStrength
@@ -33,7 +33,7 @@ struct AdvectionBenchCommand: ParsableCommand {
 
     func validate() throws {
         for s in schemes.split(separator: ",") where SubgridReconstruction(rawValue: String(s)) == nil {
-            throw ValidationError("unknown scheme '\(s)' (ppm, ppmPositive, vanLeer)")
+            throw ValidationError("unknown scheme '\(s)' (ppm, ppmPositive, ppm6Positive, vanLeer)")
         }
         guard format == "markdown" || format == "json" else { throw ValidationError("--format must be markdown or json") }
         guard courant > 0, courant.isFinite else { throw ValidationError("--courant must be positive") }

@@ -24,7 +24,8 @@ struct GenerateWeatherCommand: ParsableCommand {
         discussion: """
             The model (spectral, vorticity-divergence, RK4, float64) runs at triangular truncation \
             --truncation on the regular Gaussian grid --grid, forced by Newtonian relaxation of h \
-            toward balanced mid-latitude jets (15 days), linear drag (20 days), del^8 \
+            and of the zonal-mean vorticity toward balanced mid-latitude jets (15 days), linear \
+            drag (20 days), del^8 \
             hyperdiffusion, seeded AR(1) stochastic vorticity forcing and idealised orography. \
             After --spinup-days it writes --days of 6-hourly snapshots to DIR/weather-train.nc, \
             weather-val.nc and weather-test.nc (consecutive periods, fractions --split), on \

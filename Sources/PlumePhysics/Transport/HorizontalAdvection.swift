@@ -8,9 +8,11 @@
 /// (TM5's scheme: the split 1-D flows are divergent, but m follows them, so q stays
 /// consistent and a uniform q stays uniform). Reconstruction: `SubgridReconstruction` —
 /// monotone PPM by default (no negative values, no new extrema), or van Leer slopes
-/// (monotone), or positive-definite PPM (no negative values, much smaller errors on smooth
-/// fields, not monotone). In the meridional sweep the edge values use CW84's non-uniform
-/// mesh formula in air-mass coordinates (cell masses vary as cos φ).
+/// (monotone), or positive-definite PPM with fourth- or sixth-order edge values
+/// (`ppmPositive`, `ppm6Positive`: no negative values, much smaller errors on smooth
+/// fields, not monotone; `ppm6Positive` is the most accurate). In the meridional sweep the
+/// fourth-order edge values use CW84's non-uniform mesh formula in air-mass coordinates
+/// (cell masses vary as cos φ).
 ///
 /// Stability at any resolution, polar rows included:
 /// - zonal sweeps take any Courant number (integer shift in air mass + fractional flux), so

@@ -53,10 +53,10 @@ enum MeridionalSweep {
             return true
         }
 
-        // 2. Mixing ratios with two ghost rows beyond each pole (the rows across the pole,
-        //    shifted by half a circle): [tracer·level, lat + 4, lon].
+        // 2. Mixing ratios with three ghost rows beyond each pole (the rows across the pole,
+        //    shifted by half a circle): [tracer·level, lat + 6, lon].
         let lines = tracerCount * levelCount
-        let extRows = nlat + 4
+        let extRows = nlat + 6
         var qExt = [Double](repeating: 0, count: lines * extRows * nlon)
         var mExt = [Double](repeating: 0, count: levelCount * extRows * nlon)
         var left = [Double](repeating: 0, count: lines * nlat * nlon)
@@ -72,38 +72,45 @@ enum MeridionalSweep {
                             let mx = TransportMutablePointer(base: mxb)
                             let qp = TransportMutablePointer(base: qb), lp = TransportMutablePointer(base: lb),
                                 rp = TransportMutablePointer(base: rb), gp = TransportMutablePointer(base: gb)
-                            // Rows of (tracer·level, row): fill q and the ghosts that mirror this row.
-                            transportParallelFor(lines * nlat, work: work) { r in
-                                let line = r / nlat, j = r % nlat
+                            // Rows of (tracer·level, extended row): q of the row, or of the row across
+                            // the pole for the ghosts (rows −1, −2, −3 ← rows 0, 1, 2 and rows nlat,
+                            // nlat+1, nlat+2 ← rows nlat−1, nlat−2, nlat−3, half a circle round).
+                            transportParallelFor(lines * extRows, work: work) { r in
+                                let line = r / extRows, e = r % extRows
                                 let k = line % levelCount, t = line / levelCount
+                                var j = e - 3, shifted = false
+                                while j < 0 || j >= nlat {
+                                    j = j < 0 ? -1 - j : 2 * nlat - 1 - j
+                                    shifted.toggle()
+                                }
                                 let cell = (k * nlat + j) * nlon
                                 let trm = rm.base + t * fieldSize + cell
                                 let mass = m.base + cell
-                                let q = qp.base + (line * extRows + j + 2) * nlon
-                                for i in 0..<nlon { q[i] = trm[i] / mass[i] }
-                                // Ghost rows beyond the poles are the rows across them, half a circle
-                                // round: rows −1, −2 ← rows 0, 1; rows nlat, nlat+1 ← rows nlat−1, nlat−2.
-                                let southGhost = j <= 1 ? 1 - j : -1
-                                let northGhost = j >= nlat - 2 ? nlat + 2 + (nlat - 1 - j) : -1
-                                for target in [southGhost, northGhost] where target >= 0 {
-                                    let gq = qp.base + (line * extRows + target) * nlon
-                                    for i in 0..<nlon { gq[i] = q[i < half ? i + half : i - half] }
+                                let q = qp.base + r * nlon
+                                let shift = shifted ? half : 0
+                                for i in 0..<nlon {
+                                    let s = i + shift < nlon ? i + shift : i + shift - nlon
+                                    q[i] = trm[s] / mass[s]
                                 }
                                 if t == 0 {  // the air masses (the widths of the mass coordinate), once per level
-                                    let mr = mx.base + (k * extRows + j + 2) * nlon
-                                    for i in 0..<nlon { mr[i] = mass[i] }
-                                    for target in [southGhost, northGhost] where target >= 0 {
-                                        let gm = mx.base + (k * extRows + target) * nlon
-                                        for i in 0..<nlon { gm[i] = mass[i < half ? i + half : i - half] }
-                                    }
+                                    let mr = mx.base + (k * extRows + e) * nlon
+                                    for i in 0..<nlon { mr[i] = mass[i + shift < nlon ? i + shift : i + shift - nlon] }
                                 }
                             }
                             // 3. Sub-grid profiles of every cell.
                             transportParallelFor(lines * nlat, work: work) { r in
                                 let line = r / nlat, j = r % nlat, k = line % levelCount
-                                let e = qp.base + (line * extRows + j + 2) * nlon
-                                let h = mx.base + (k * extRows + j + 2) * nlon
+                                let e = qp.base + (line * extRows + j + 3) * nlon
+                                let h = mx.base + (k * extRows + j + 3) * nlon
                                 let l = lp.base + r * nlon, rr = rp.base + r * nlon
+                                if ReconstructionKernel.usesWideStencil(scheme) {
+                                    for i in 0..<nlon {
+                                        let p = ReconstructionKernel.widePositiveParabola(e + i, h + i, nlon)
+                                        l[i] = p.left
+                                        rr[i] = p.right
+                                    }
+                                    return
+                                }
                                 for i in 0..<nlon {
                                     let p = ReconstructionKernel.nonuniformParabola(
                                         scheme, e[i - 2 * nlon], e[i - nlon], e[i], e[i + nlon], e[i + 2 * nlon],
@@ -123,7 +130,7 @@ enum MeridionalSweep {
                                 }
                                 let fl = flux.base + (k * (nlat + 1) + face) * nlon
                                 let southCell = (k * nlat + face - 1) * nlon, northCell = southCell + nlon
-                                let qs = qp.base + (line * extRows + face + 1) * nlon, qn = qs + nlon
+                                let qs = qp.base + (line * extRows + face + 2) * nlon, qn = qs + nlon
                                 let ls = lp.base + (line * nlat + face - 1) * nlon, ln = ls + nlon
                                 let rs = rp.base + (line * nlat + face - 1) * nlon, rn = rs + nlon
                                 for i in 0..<nlon {

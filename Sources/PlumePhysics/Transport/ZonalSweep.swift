@@ -43,10 +43,11 @@ enum ZonalSweep {
     private static func sweepRow(offset: Int, count n: Int, fieldSize: Int, tracerCount: Int, scheme: SubgridReconstruction,
                                  m: UnsafeMutablePointer<Double>, rm: UnsafeMutablePointer<Double>,
                                  flux: UnsafePointer<Double>, factor: Double, minimumMassFraction: Double) -> Bool {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 7 * n + 4) { scratch -> Bool in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 * n + 12) { scratch -> Bool in
             guard let s = scratch.baseAddress else { return false }
-            let mOld = s, f = s + n, rem = s + 2 * n, q = s + 3 * n, left = s + 4 * n + 4, right = s + 5 * n + 4,
-                g = s + 6 * n + 4
+            // Air masses and mixing ratios with three periodic ghosts on each side: mOld[-3 ..< n+3], q[-3 ..< n+3].
+            let mOld = s + 3, f = s + n + 6, rem = s + 2 * n + 6, q = s + 3 * n + 6, left = s + 4 * n + 12,
+                right = s + 5 * n + 12, g = s + 6 * n + 12
             return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * n) { intScratch -> Bool in
                 guard let ib = intScratch.baseAddress else { return false }
                 let whole = ib, fracCell = ib + n
@@ -55,6 +56,10 @@ enum ZonalSweep {
                     mOld[i] = m[offset + i]
                     f[i] = factor * flux[offset + i]
                     rowMass += mOld[i]
+                }
+                for k in 1...3 {
+                    mOld[-k] = mOld[((-k) % n + n) % n]
+                    mOld[n - 1 + k] = mOld[(k - 1) % n]
                 }
                 // New air masses, and the mass walk of every face (same for all tracers).
                 for i in 0..<n {
@@ -77,14 +82,24 @@ enum ZonalSweep {
                 }
                 for t in 0..<max(tracerCount, 0) {
                     let trm = rm + t * fieldSize + offset
-                    // Mixing ratios with two periodic ghosts on each side: q[-2 ..< n+2].
-                    let qq = q + 2
+                    let qq = q + 3
                     for i in 0..<n { qq[i] = trm[i] / mOld[i] }
-                    qq[-2] = qq[n - 2]; qq[-1] = qq[n - 1]; qq[n] = qq[0]; qq[n + 1] = qq[1]
-                    for i in 0..<n {
+                    for k in 1...3 {
+                        qq[-k] = qq[((-k) % n + n) % n]
+                        qq[n - 1 + k] = qq[(k - 1) % n]
+                    }
+                    if ReconstructionKernel.usesWideStencil(scheme) {
+                        for i in 0..<n {
+                            let p = ReconstructionKernel.widePositiveParabola(qq + i, nil, 1)
+                            left[i] = p.left
+                            right[i] = p.right
+                        }
+                    } else {
+                        for i in 0..<n {
                         let p = ReconstructionKernel.parabola(scheme, qq[i - 2], qq[i - 1], qq[i], qq[i + 1], qq[i + 2])
                         left[i] = p.left
                         right[i] = p.right
+                        }
                     }
                     for i in 0..<n {
                         let fi = f[i]

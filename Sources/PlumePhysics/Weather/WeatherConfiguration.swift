@@ -69,7 +69,7 @@ public struct WeatherConfiguration: Sendable, Equatable {
     public var timeStep: Double?
 
     /// The default configuration at truncation T`truncation`: H = 10 km, two 60 m s⁻¹ jets at
-    /// ±45° (width 10°), relaxation of Φ and ζ 15 days, drag 20 days, ∇⁸ with 0.25 day at the
+    /// ±45° (width 10°), relaxation of Φ and of the zonal-mean ζ 15 days, drag 20 days, ∇⁸ with 0.25 day at the
     /// truncation degree, stochastic forcing 2.5·10⁻¹⁰ s⁻² in l = 8…20 with a 2-day memory at
     /// 45° ± 12°, 2 km mountains, 6-hourly output.
     public init(truncation: Int = 42) {

@@ -1,0 +1,178 @@
+import Foundation
+
+/// Vertical turbulent mixing of the reference transport model: implicit (backward Euler)
+/// diffusion of the mixing ratio in every column, in flux form on the mass-weighted layers.
+///
+/// With D_k the air mass exchanged per step across interface k (between layers k − 1 and k,
+/// kg): D_k = ρ_k·K(z_k, h)·Δt·A / Δz_k, the new mixing ratios solve the tridiagonal system
+///
+///     m_k q'_k − rm_k = D_{k+1} (q'_{k+1} − q'_k) − D_k (q'_k − q'_{k−1}),   D_0 = D_L = 0,
+///
+/// (Thomas algorithm; the matrix is an M-matrix, and with non-negative right-hand sides every
+/// operation of the elimination adds non-negative terms, so q' ≥ 0 exactly in floating
+/// point). The tracer masses are then updated **in flux form**,
+/// rm_k += G_{k+1} − G_k with G_k = D_k (q'_k − q'_{k−1}) the mass moved from layer k down to
+/// k − 1, so whatever the solver's round-off every bit of tracer that leaves one layer enters
+/// its neighbour: column tracer mass is conserved to the round-off of the additions. Should
+/// round-off in those additions make a (near-zero) layer negative, that column takes
+/// rm_k = m_k q'_k instead (non-negative) with the column's round-off difference added to its
+/// largest layer.
+///
+/// Diffusivity: K = K_free + (K_bl − K_free)·σ((h − z)/δ), σ the logistic function,
+/// δ = `transitionWidth`·h: `boundaryLayerDiffusivity` below the boundary-layer height h,
+/// `freeTroposphereDiffusivity` above. Heights and densities from an isothermal
+/// atmosphere of scale height H: z = H ln(p_s/p), ρ = p/(g H); Δz_k between the mid pressures
+/// of the two layers.
+///
+/// Layouts: air and tracer masses `[level, lat, lon]` (level 0 lowest), boundary-layer
+/// heights `[lat, lon]` in m.
+public struct VerticalDiffusion: Sendable {
+    /// Diffusivity inside the boundary layer, m² s⁻¹.
+    public var boundaryLayerDiffusivity: Double
+    /// Diffusivity above it, m² s⁻¹.
+    public var freeTroposphereDiffusivity: Double
+    /// Width of the transition at the boundary-layer top, as a fraction of its height.
+    public var transitionWidth: Double
+
+    public let geometry: Transport3DGeometry
+    /// Height of interior interface k (between layers k and k + 1), m, `[level − 1, lat, lon]`.
+    public let interfaceHeights: [Double]
+    /// ρ·A/Δz at interior interface k, kg m⁻², `[level − 1, lat, lon]` (× K·Δt gives D in kg).
+    public let exchangeCoefficients: [Double]
+
+    /// Isothermal scale height used for heights and densities, m (R_d·255 K / g).
+    public static let scaleHeight = 287.05 * 255 / PhysicalConstants.standardGravity
+
+    public init(geometry: Transport3DGeometry, boundaryLayerDiffusivity: Double = 100, freeTroposphereDiffusivity: Double = 5,
+                transitionWidth: Double = 0.1) throws(TransportError) {
+        for (name, v) in [("boundary-layer diffusivity", boundaryLayerDiffusivity),
+                          ("free-troposphere diffusivity", freeTroposphereDiffusivity), ("transition width", transitionWidth)]
+        where !(v >= 0 && v.isFinite) {
+            throw .invalidValue(name: name, reason: "\(v) must be finite and non-negative")
+        }
+        self.geometry = geometry
+        self.boundaryLayerDiffusivity = boundaryLayerDiffusivity
+        self.freeTroposphereDiffusivity = freeTroposphereDiffusivity
+        self.transitionWidth = transitionWidth
+        let n = geometry.cellCount, levels = geometry.levelCount
+        let areas = geometry.grid.cellAreas()
+        let H = Self.scaleHeight, g = PhysicalConstants.standardGravity
+        var heights = [Double](repeating: 0, count: max(levels - 1, 0) * n), coefficients = heights
+        for c in 0..<n {
+            let ps = geometry.surfacePressure[c]
+            let p = geometry.levels.interfacePressures(surfacePressure: ps)
+            for k in 0..<(levels - 1) {
+                let below = 0.5 * (p[k] + p[k + 1]), above = 0.5 * (p[k + 1] + p[k + 2])
+                let dz = H * log(below / above)
+                heights[k * n + c] = H * log(ps / p[k + 1])
+                coefficients[k * n + c] = p[k + 1] / (g * H) * areas[c] / dz
+            }
+        }
+        interfaceHeights = heights
+        exchangeCoefficients = coefficients
+    }
+
+    /// Diffusivity at height `z` under a boundary layer of height `h` (m), m² s⁻¹.
+    @inline(__always)
+    public func diffusivity(height z: Double, boundaryLayerHeight h: Double) -> Double {
+        let width = max(transitionWidth * h, 1)
+        let x = (h - z) / width
+        let s = x > 40 ? 1 : x < -40 ? 0 : 1 / (1 + exp(-x))
+        return freeTroposphereDiffusivity + (boundaryLayerDiffusivity - freeTroposphereDiffusivity) * s
+    }
+
+    /// Air mass exchanged across each interior interface during `duration` seconds, kg,
+    /// `[level − 1, lat, lon]`, under the boundary-layer heights `boundaryLayerHeight` (m, `[lat, lon]`).
+    public func exchanges(boundaryLayerHeight h: [Double], duration: Double) -> [Double] {
+        let n = geometry.cellCount
+        var out = [Double](repeating: 0, count: exchangeCoefficients.count)
+        for k in 0..<(geometry.levelCount - 1) {
+            for c in 0..<n {
+                out[k * n + c] = exchangeCoefficients[k * n + c] * diffusivity(height: interfaceHeights[k * n + c],
+                                                                               boundaryLayerHeight: h[c]) * duration
+            }
+        }
+        return out
+    }
+
+    /// Mixes every tracer of `state` for `duration` seconds under the boundary-layer heights
+    /// `boundaryLayerHeight` (m, `[lat, lon]`). The air mass is unchanged.
+    public func apply(to state: inout TracerMassState, boundaryLayerHeight: [Double], duration: Double) throws(TransportError) {
+        let n = geometry.cellCount, levels = geometry.levelCount
+        guard state.levelCount == levels, state.latitudeCount * state.longitudeCount == n else {
+            throw .shapeMismatch(name: "state [level, lat, lon]", expected: levels * n,
+                                 actual: state.levelCount * state.latitudeCount * state.longitudeCount)
+        }
+        guard boundaryLayerHeight.count == n else {
+            throw .shapeMismatch(name: "boundary-layer height [lat, lon]", expected: n, actual: boundaryLayerHeight.count)
+        }
+        guard duration >= 0, duration.isFinite else { throw .invalidValue(name: "duration", reason: "\(duration) s") }
+        guard levels > 1, duration > 0 else { return }
+        let d = exchanges(boundaryLayerHeight: boundaryLayerHeight, duration: duration)
+        let nlat = geometry.grid.latitudeCount, nlon = geometry.grid.longitudeCount
+        d.withUnsafeBufferPointer { dBuffer in
+            state.airMass.withUnsafeBufferPointer { mBuffer in
+                guard let db = dBuffer.baseAddress, let mb = mBuffer.baseAddress else { return }
+                let dp = Transport3DPointer(base: db), mp = Transport3DPointer(base: mb)
+                for t in 0..<state.tracerMass.count {
+                    state.tracerMass[t].withUnsafeMutableBufferPointer { rmBuffer in
+                        guard let rb = rmBuffer.baseAddress else { return }
+                        let rp = Transport3DMutablePointer(base: rb)
+                        transport3DParallelFor(nlat, work: levels * n) { j in
+                            Self.mixRow(j, nlon: nlon, cells: n, levels: levels, d: dp.base, m: mp.base, rm: rp.base)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Solves and applies the implicit diffusion in the `nlon` columns of row `j`.
+    private static func mixRow(_ j: Int, nlon: Int, cells n: Int, levels: Int, d: UnsafePointer<Double>,
+                               m: UnsafePointer<Double>, rm: UnsafeMutablePointer<Double>) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * levels) { scratch in
+            guard let s = scratch.baseAddress else { return }
+            let beta = s, dPrime = s + levels, q = s + 2 * levels
+            for i in 0..<nlon {
+                let c = j * nlon + i
+                // Forward elimination: beta_k = m_k + D_{k+1} + D_k (1 − D_k/beta_{k−1}), all terms ≥ 0.
+                var betaPrevious = 1.0, dPrevious = 0.0
+                for k in 0..<levels {
+                    let below = k > 0 ? d[(k - 1) * n + c] : 0
+                    let above = k < levels - 1 ? d[k * n + c] : 0
+                    let b = m[k * n + c] + above + (k > 0 ? below * (1 - below / betaPrevious) : 0)
+                    let dp = (rm[k * n + c] + below * dPrevious) / b
+                    beta[k] = b
+                    dPrime[k] = dp
+                    betaPrevious = b
+                    dPrevious = dp
+                }
+                q[levels - 1] = dPrime[levels - 1]
+                for k in stride(from: levels - 2, through: 0, by: -1) {
+                    q[k] = dPrime[k] + d[k * n + c] / beta[k] * q[k + 1]
+                }
+                // Flux form: G (mass moved down across the interface below layer k).
+                var gBelow = 0.0, negative = false
+                for k in 0..<levels {
+                    let gAbove = k < levels - 1 ? d[k * n + c] * (q[k + 1] - q[k]) : 0
+                    let value = rm[k * n + c] + gAbove - gBelow
+                    if value < 0 { negative = true }
+                    rm[k * n + c] = value
+                    gBelow = gAbove
+                }
+                if negative {
+                    // Round-off made a near-empty layer negative: take m·q' (≥ 0) and keep the column total.
+                    var before = 0.0, after = 0.0, largest = 0
+                    for k in 0..<levels {
+                        before += rm[k * n + c]
+                        let v = m[k * n + c] * q[k]
+                        after += v
+                        rm[k * n + c] = v
+                        if v > rm[largest * n + c] { largest = k }
+                    }
+                    rm[largest * n + c] = max(0, rm[largest * n + c] + (before - after))
+                }
+            }
+        }
+    }
+}
