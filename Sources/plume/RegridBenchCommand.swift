@@ -91,7 +91,7 @@ struct RegridBenchCommand: ParsableCommand {
                 let remapper = Remapper(weights)
                 if !timingOnly {
                     for (f, field) in TestField.allCases.enumerated() {
-                        let result = remapper.apply(sourceValues[f])
+                        let result = try remapper.apply(sourceValues[f])
                         var rows = [Accuracy(source: source.name, destination: destination.name, method: method, field: field,
                                              reference: "centre",
                                              norms: ErrorNorms(computed: result, reference: centreReference[f], areas: destinationArea))]
@@ -118,7 +118,7 @@ struct RegridBenchCommand: ParsableCommand {
                 var apply = Double.infinity
                 var checksum = 0.0
                 for _ in 0...repetitions {  // the first is the warm-up
-                    let (out, seconds) = Self.time { remapper.apply(fields: batch, count: fields) }
+                    let (out, seconds) = try Self.time { try remapper.apply(fields: batch, count: fields) }
                     apply = min(apply, seconds)
                     checksum += Double(out[out.count / 2])
                 }

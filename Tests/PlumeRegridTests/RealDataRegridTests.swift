@@ -40,7 +40,7 @@ struct RealDataRegridTests {
         for v in dataset.dataVariables {
             guard let values = v.data?.doubles, values.count % source.cellCount == 0, values.count > 0 else { continue }
             let fields = values.count / source.cellCount
-            let out = remapper.apply(fields: values, count: fields)
+            let out = try remapper.apply(fields: values, count: fields)
             for f in 0..<fields {
                 let field = values[(f * source.cellCount)..<((f + 1) * source.cellCount)]
                 let result = out[(f * destination.cellCount)..<((f + 1) * destination.cellCount)]
@@ -69,7 +69,7 @@ struct RealDataRegridTests {
         let remapper = Remapper(ConservativeWeights.make(from: source, to: try #require(destination as? any BandedGrid)))
         for name in summary.regridded {
             let input = try #require(dataset.variable(name)?.data?.doubles)
-            let expected = remapper.apply(fields: input, count: input.count / source.cellCount)
+            let expected = try remapper.apply(fields: input, count: input.count / source.cellCount)
             let written = try file.read(name)
             #expect(written.count == expected.count)
             let worst = zip(written, expected).reduce(0.0) { max($0, abs($1.0 - $1.1) / max(1e-30, abs($1.1))) }

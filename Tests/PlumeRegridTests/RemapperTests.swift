@@ -20,7 +20,7 @@ struct RemapperTests {
             let phi = p.latitude * Double.pi / 90, lambda = p.longitude * Double.pi / 60
             return a * (1 + 0.1 * sin(phi) * cos(lambda))
         }
-        let out = remapper.applyExtensive(amounts)
+        let out = try remapper.applyExtensive(amounts)
         let before = amounts.reduce(0, +), after = out.reduce(0, +)
         #expect(abs(after / before - 1) < 1e-13)
     }
@@ -34,7 +34,7 @@ struct RemapperTests {
         for (i, p) in source.centres().enumerated() where p.latitude > 10 && p.latitude < 40 && p.longitude > 0 && p.longitude < 37 {
             field[i] = .nan
         }
-        let (values, fraction) = remapper.applyWithFraction(field)
+        let (values, fraction) = try remapper.applyWithFraction(field)
         let validBefore = zip(field, remapper.weights.sourceArea).reduce(0.0) { $1.0.isNaN ? $0 : $0 + $1.0 * $1.1 }
         var validAfter = 0.0
         for i in values.indices where !values[i].isNaN { validAfter += values[i] * fraction[i] * remapper.weights.destinationArea[i] }
@@ -53,9 +53,9 @@ struct RemapperTests {
         let remapper = Remapper(BilinearWeights.make(from: source, to: destination))
         let n = source.cellCount
         let fields: [Float] = (0..<(3 * n)).map { Float(sin(Double($0) * 0.001)) }
-        let together = remapper.apply(fields: fields, count: 3)
+        let together = try remapper.apply(fields: fields, count: 3)
         for f in 0..<3 {
-            let one = remapper.apply(Array(fields[(f * n)..<((f + 1) * n)]))
+            let one = try remapper.apply(Array(fields[(f * n)..<((f + 1) * n)]))
             #expect(Array(together[(f * destination.cellCount)..<((f + 1) * destination.cellCount)]) == one)
         }
     }

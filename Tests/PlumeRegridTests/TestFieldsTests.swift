@@ -75,7 +75,7 @@ struct TestFieldsTests {
             let source = try RegularLatLonGrid.global(name: "src", latitudeCount: 2 * n, longitudeCount: 4 * n)
             let destination = try RegularLatLonGrid.global(name: "dst", latitudeCount: n, longitudeCount: 2 * n)
             let remapper = Remapper(ConservativeWeights.make(from: source, to: destination))
-            let result = remapper.apply(TestField.y2_2.values(at: source.centres()))
+            let result = try remapper.apply(TestField.y2_2.values(at: source.centres()))
             let areas = destination.cellAreas()
             let centre = ErrorNorms(computed: result, reference: TestField.y2_2.values(at: destination.centres()), areas: areas)
             let average = ErrorNorms(computed: result, reference: TestField.y2_2.cellAverages(on: destination), areas: areas)

@@ -211,7 +211,7 @@ public struct WeatherGenerator {
             let name = WeatherSplit.fileName(prefix: filePrefix, index: index)
             let path = (directory as NSString).appendingPathComponent(name)
             let times = (firstSnapshot..<(firstSnapshot + count)).map { Double($0) * interval / 3600 }
-            let dataset = makeDataset(output: output, times: times, splitIndex: index, orography: hasOrography ? output.remap(orography, count: 1) : nil)
+            let dataset = makeDataset(output: output, times: times, splitIndex: index, orography: hasOrography ? try output.remap(orography, count: 1) : nil)
             let writer = NetCDFWriter(deflateLevel: deflateLevel, source: "Plume forced-dissipative shallow-water model", historyLine: historyLine)
             let horizontalStart = [Int](repeating: 0, count: output.horizontalShape.count)
             try writer.write(dataset, to: path) { slabs in
@@ -220,7 +220,7 @@ public struct WeatherGenerator {
                     var height = fields.h
                     if let orographyTensor { height = try height + orographyTensor }
                     let stacked = try Tensor.stack([fields.u, fields.v, height, fields.vorticity], dim: 0)
-                    let values = output.remap(try stacked.contiguous().toArray(of: Double.self), count: 4)
+                    let values = try output.remap(try stacked.contiguous().toArray(of: Double.self), count: 4)
                     let n = output.cellCount
                     for (f, variable) in ["u", "v", "h", "vorticity"].enumerated() {
                         let slab = values[(f * n)..<((f + 1) * n)].map { Float($0) }

@@ -66,8 +66,8 @@ public struct WeatherOutputGrid: Sendable {
 
     /// Remaps `count` model-grid fields stored one after another ([count, model cells]) to
     /// [count, cellCount] (the identity on the model grid).
-    public func remap(_ fields: [Double], count: Int) -> [Double] {
+    public func remap(_ fields: [Double], count: Int) throws(RemapError) -> [Double] {
         guard let remapper else { return fields }
-        return remapper.apply(fields: fields, count: count)
+        return try remapper.apply(fields: fields, count: count)
     }
 }

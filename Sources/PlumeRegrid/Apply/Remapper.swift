@@ -24,14 +24,16 @@ public struct Remapper: Sendable {
     }
 
     /// Remaps one intensive field (`sourceCount` values) and returns the destination values.
-    public func apply<T: BinaryFloatingPoint & Sendable>(_ source: [T]) -> [T] {
-        apply(fields: source, count: 1)
+    /// - Throws: `RemapError.gridMismatch` when `source` does not hold `sourceCount` values.
+    public func apply<T: BinaryFloatingPoint & Sendable>(_ source: [T]) throws(RemapError) -> [T] {
+        try apply(fields: source, count: 1)
     }
 
     /// Remaps `count` fields stored one after another (`[count, sourceCount]`), returning
     /// `[count, destinationCount]`.
-    public func apply<T: BinaryFloatingPoint & Sendable>(fields source: [T], count: Int) -> [T] {
-        precondition(source.count == count * weights.sourceCount, "source holds \(source.count) values, expected \(count) × \(weights.sourceCount)")
+    /// - Throws: `RemapError.gridMismatch` when `source` does not hold `count × sourceCount` values.
+    public func apply<T: BinaryFloatingPoint & Sendable>(fields source: [T], count: Int) throws(RemapError) -> [T] {
+        try expect(source.count, count * weights.sourceCount, "\(count) field(s) × \(weights.sourceCount) source cells")
         var out = [T](repeating: 0, count: count * weights.destinationCount)
         source.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { output in
@@ -43,8 +45,8 @@ public struct Remapper: Sendable {
 
     /// Remaps one field and returns, per destination cell, the valid fraction Σ S over
     /// valid source cells (see the type's discussion).
-    public func applyWithFraction(_ source: [Double]) -> (values: [Double], fraction: [Double]) {
-        precondition(source.count == weights.sourceCount)
+    public func applyWithFraction(_ source: [Double]) throws(RemapError) -> (values: [Double], fraction: [Double]) {
+        try expect(source.count, weights.sourceCount, "\(weights.sourceCount) source cells")
         var out = [Double](repeating: 0, count: weights.destinationCount)
         var fraction = [Double](repeating: 0, count: weights.destinationCount)
         source.withUnsafeBufferPointer { input in
@@ -60,11 +62,17 @@ public struct Remapper: Sendable {
     /// Remaps an extensive field given as an amount per cell (air mass, tracer mass, flux ×
     /// area): converted to a density with the source areas, remapped, and multiplied by the
     /// destination areas, so the global total is preserved by conservative weights.
-    public func applyExtensive(_ amounts: [Double]) -> [Double] {
-        precondition(amounts.count == weights.sourceCount)
+    public func applyExtensive(_ amounts: [Double]) throws(RemapError) -> [Double] {
+        try expect(amounts.count, weights.sourceCount, "\(weights.sourceCount) source cells")
         let density = zip(amounts, weights.sourceArea).map { $0 / $1 }
-        let remapped = apply(density)
+        let remapped = try apply(density)
         return zip(remapped, weights.destinationArea).map { $0 * $1 }
+    }
+
+    private func expect(_ count: Int, _ expected: Int, _ what: String) throws(RemapError) {
+        guard count == expected else {
+            throw .gridMismatch(reason: "the field holds \(count) values, the weights expect \(expected) (\(what))")
+        }
     }
 
     /// Dispatches to the kernel specialised for the element type: float32 and float64 run

@@ -158,7 +158,7 @@ public struct FileRegridder {
                         throw RegridFileError(file: path, variable: v.name,
                                               reason: "step \(step) holds \(values.count) values, expected \(fieldsPerStep) × \(weights.sourceCount)")
                     }
-                    let result = remapper.apply(fields: values, count: fieldsPerStep)
+                    let result = try remapper.apply(fields: values, count: fieldsPerStep)
                     let destinationShape = destinationDimensions.map(\.length)
                     if leadingShape.isEmpty {
                         try slabs.write(v.name, start: destinationShape.map { _ in 0 }, count: destinationShape, values: result)
