@@ -110,16 +110,41 @@ public struct VerticalDiffusion: Sendable {
         guard levels > 1, duration > 0 else { return }
         let d = exchanges(boundaryLayerHeight: boundaryLayerHeight, duration: duration)
         let nlat = geometry.grid.latitudeCount, nlon = geometry.grid.longitudeCount
+        // The factorisation (1/β_k and D_{k+1}/β_k, [level, lat, lon]) is the same for every tracer.
+        var inverseBeta = [Double](repeating: 0, count: levels * n), upper = inverseBeta
         d.withUnsafeBufferPointer { dBuffer in
             state.airMass.withUnsafeBufferPointer { mBuffer in
-                guard let db = dBuffer.baseAddress, let mb = mBuffer.baseAddress else { return }
-                let dp = Transport3DPointer(base: db), mp = Transport3DPointer(base: mb)
-                for t in 0..<state.tracerMass.count {
-                    state.tracerMass[t].withUnsafeMutableBufferPointer { rmBuffer in
-                        guard let rb = rmBuffer.baseAddress else { return }
-                        let rp = Transport3DMutablePointer(base: rb)
+                inverseBeta.withUnsafeMutableBufferPointer { ibBuffer in
+                    upper.withUnsafeMutableBufferPointer { uBuffer in
+                        guard let db = dBuffer.baseAddress, let mb = mBuffer.baseAddress, let ib = ibBuffer.baseAddress,
+                              let ub = uBuffer.baseAddress else { return }
+                        let dp = Transport3DPointer(base: db), mp = Transport3DPointer(base: mb)
+                        let ip = Transport3DMutablePointer(base: ib), up = Transport3DMutablePointer(base: ub)
                         transport3DParallelFor(nlat, work: levels * n) { j in
-                            Self.mixRow(j, nlon: nlon, cells: n, levels: levels, d: dp.base, m: mp.base, rm: rp.base)
+                            Self.factorRow(j, nlon: nlon, cells: n, levels: levels, d: dp.base, m: mp.base,
+                                           inverseBeta: ip.base, upper: up.base)
+                        }
+                    }
+                }
+            }
+        }
+        d.withUnsafeBufferPointer { dBuffer in
+            state.airMass.withUnsafeBufferPointer { mBuffer in
+                inverseBeta.withUnsafeBufferPointer { ibBuffer in
+                    upper.withUnsafeBufferPointer { uBuffer in
+                        guard let db = dBuffer.baseAddress, let mb = mBuffer.baseAddress, let ib = ibBuffer.baseAddress,
+                              let ub = uBuffer.baseAddress else { return }
+                        let dp = Transport3DPointer(base: db), mp = Transport3DPointer(base: mb)
+                        let ip = Transport3DPointer(base: ib), up = Transport3DPointer(base: ub)
+                        for t in 0..<state.tracerMass.count {
+                            state.tracerMass[t].withUnsafeMutableBufferPointer { rmBuffer in
+                                guard let rb = rmBuffer.baseAddress else { return }
+                                let rp = Transport3DMutablePointer(base: rb)
+                                transport3DParallelFor(nlat, work: levels * n) { j in
+                                    Self.mixRow(j, nlon: nlon, cells: n, levels: levels, d: dp.base, m: mp.base,
+                                                inverseBeta: ip.base, upper: up.base, rm: rp.base)
+                                }
+                            }
                         }
                     }
                 }
@@ -127,51 +152,83 @@ public struct VerticalDiffusion: Sendable {
         }
     }
 
-    /// Solves and applies the implicit diffusion in the `nlon` columns of row `j`.
-    private static func mixRow(_ j: Int, nlon: Int, cells n: Int, levels: Int, d: UnsafePointer<Double>,
-                               m: UnsafePointer<Double>, rm: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * levels) { scratch in
-            guard let s = scratch.baseAddress else { return }
-            let beta = s, dPrime = s + levels, q = s + 2 * levels
+    /// Thomas factorisation of the `nlon` columns of row `j`: β_k = m_k + D_{k+1} + D_k (1 − D_k/β_{k−1})
+    /// (every term ≥ 0; D_k/β_{k−1} ≤ 1 as β_{k−1} ≥ D_k), stored as 1/β_k and D_{k+1}/β_k.
+    private static func factorRow(_ j: Int, nlon: Int, cells n: Int, levels: Int, d: UnsafePointer<Double>,
+                                  m: UnsafePointer<Double>, inverseBeta: UnsafeMutablePointer<Double>,
+                                  upper: UnsafeMutablePointer<Double>) {
+        let row = j * nlon
+        for k in 0..<levels {
+            let here = k * n + row
             for i in 0..<nlon {
-                let c = j * nlon + i
-                // Forward elimination: beta_k = m_k + D_{k+1} + D_k (1 − D_k/beta_{k−1}), all terms ≥ 0.
-                var betaPrevious = 1.0, dPrevious = 0.0
-                for k in 0..<levels {
-                    let below = k > 0 ? d[(k - 1) * n + c] : 0
-                    let above = k < levels - 1 ? d[k * n + c] : 0
-                    let b = m[k * n + c] + above + (k > 0 ? below * (1 - below / betaPrevious) : 0)
-                    let dp = (rm[k * n + c] + below * dPrevious) / b
-                    beta[k] = b
-                    dPrime[k] = dp
-                    betaPrevious = b
-                    dPrevious = dp
-                }
-                q[levels - 1] = dPrime[levels - 1]
-                for k in stride(from: levels - 2, through: 0, by: -1) {
-                    q[k] = dPrime[k] + d[k * n + c] / beta[k] * q[k + 1]
-                }
-                // Flux form: G (mass moved down across the interface below layer k).
-                var gBelow = 0.0, negative = false
-                for k in 0..<levels {
-                    let gAbove = k < levels - 1 ? d[k * n + c] * (q[k + 1] - q[k]) : 0
-                    let value = rm[k * n + c] + gAbove - gBelow
-                    if value < 0 { negative = true }
-                    rm[k * n + c] = value
-                    gBelow = gAbove
-                }
-                if negative {
-                    // Round-off made a near-empty layer negative: take m·q' (≥ 0) and keep the column total.
-                    var before = 0.0, after = 0.0, largest = 0
-                    for k in 0..<levels {
-                        before += rm[k * n + c]
-                        let v = m[k * n + c] * q[k]
-                        after += v
-                        rm[k * n + c] = v
-                        if v > rm[largest * n + c] { largest = k }
+                let below = k > 0 ? d[(k - 1) * n + row + i] : 0
+                let above = k < levels - 1 ? d[here + i] : 0
+                // β_{k−1} = 1/inverseBeta_{k−1}; D_k/β_{k−1} = D_k·inverseBeta_{k−1} ≤ 1 (clamped against round-off).
+                let ratio = k > 0 ? min(1, below * inverseBeta[(k - 1) * n + row + i]) : 0
+                let beta = m[here + i] + above + below * (1 - ratio)
+                let ib = 1 / beta
+                inverseBeta[here + i] = ib
+                upper[here + i] = above * ib
+            }
+        }
+    }
+
+    /// Solves and applies the implicit diffusion of one tracer in the `nlon` columns of row `j`
+    /// (loops over the row innermost, so they vectorise).
+    private static func mixRow(_ j: Int, nlon: Int, cells n: Int, levels: Int, d: UnsafePointer<Double>,
+                               m: UnsafePointer<Double>, inverseBeta: UnsafePointer<Double>, upper: UnsafePointer<Double>,
+                               rm: UnsafeMutablePointer<Double>) {
+        let row = j * nlon
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: (levels + 2) * nlon) { scratch in
+            guard let q = scratch.baseAddress else { return }
+            let gBelow = q + levels * nlon, negative = q + (levels + 1) * nlon
+            // Forward: d'_k = (rm_k + D_k d'_{k−1}) / β_k (all terms ≥ 0 for rm ≥ 0).
+            for i in 0..<nlon { q[i] = rm[row + i] * inverseBeta[row + i] }
+            for k in 1..<levels {
+                let here = k * n + row, below = (k - 1) * n + row, qk = q + k * nlon, qb = q + (k - 1) * nlon
+                for i in 0..<nlon { qk[i] = (rm[here + i] + d[below + i] * qb[i]) * inverseBeta[here + i] }
+            }
+            // Back substitution: q'_k = d'_k + (D_{k+1}/β_k) q'_{k+1}.
+            for k in stride(from: levels - 2, through: 0, by: -1) {
+                let here = k * n + row, qk = q + k * nlon, qa = q + (k + 1) * nlon
+                for i in 0..<nlon { qk[i] += upper[here + i] * qa[i] }
+            }
+            // Flux form: G_k = D_k (q'_k − q'_{k−1}) moves tracer from layer k down to k − 1.
+            for i in 0..<nlon {
+                gBelow[i] = 0
+                negative[i] = 0
+            }
+            for k in 0..<levels {
+                let here = k * n + row, qk = q + k * nlon
+                if k < levels - 1 {
+                    let qa = q + (k + 1) * nlon
+                    for i in 0..<nlon {
+                        let gAbove = d[here + i] * (qa[i] - qk[i])
+                        let value = rm[here + i] + gAbove - gBelow[i]
+                        rm[here + i] = value
+                        gBelow[i] = gAbove
+                        if value < 0 { negative[i] = 1 }
                     }
-                    rm[largest * n + c] = max(0, rm[largest * n + c] + (before - after))
+                } else {
+                    for i in 0..<nlon {
+                        let value = rm[here + i] - gBelow[i]
+                        rm[here + i] = value
+                        if value < 0 { negative[i] = 1 }
+                    }
                 }
+            }
+            for i in 0..<nlon where negative[i] != 0 {
+                // Round-off made a near-empty layer negative: take m·q' (≥ 0) and keep the column total.
+                let c = row + i
+                var before = 0.0, after = 0.0, largest = 0
+                for k in 0..<levels {
+                    before += rm[k * n + c]
+                    let v = m[k * n + c] * q[k * nlon + i]
+                    after += v
+                    rm[k * n + c] = v
+                    if v > rm[largest * n + c] { largest = k }
+                }
+                rm[largest * n + c] = max(0, rm[largest * n + c] + (before - after))
             }
         }
     }
