@@ -46,9 +46,11 @@ demo: build samples
 	$(PLUME) regrid $(SAMPLES)/era5-levels-members.grib $(OUT)/era5-levels-members.latlon5.625.nc --to latlon5.625 \
 		--save-weights $(OUT)/weights.era5-to-latlon5.625.nc
 	$(PLUME) regrid $(SAMPLES)/reduced_gg.grib $(OUT)/reduced_gg.latlon5.625.nc --to latlon5.625
+	$(PLUME) generate weather --grid gaussian-n32 --truncation 42 --spinup-days 10 --days 10 --seed 1 \
+		--output-grid latlon5.625 --diagnostics --out $(OUT)/weather
 	@echo
 	@echo "demo outputs in $(OUT)/:"
-	@ls -1 $(OUT) | sed 's/^/  /'
+	@cd $(OUT) && find . -type f | sort | sed 's|^\./|  |'
 
 bench-io: build samples
 	Benchmarks/io.sh

@@ -76,7 +76,7 @@ struct TransportBenchCommand: ParsableCommand {
         }
         print("")
         print("- steps: \(r.steps) (horizontal sub-steps in all: \(r.substeps)); worst air-mass drift per step before the reset: \(e(r.worstAirMassDrift))")
-        print("- uniform tracer: max |q/q₀ − 1| over all cells and steps: \(e(r.uniformDeviation))")
+        if !r.uniformDeviation.isNaN { print("- uniform tracer: max |q/q₀ − 1| over all cells and steps: \(e(r.uniformDeviation))") }
         print("- land fraction of the mask: \(String(format: "%.3f", r.landFraction))")
         print("- wall clock: \(String(format: "%.2f", r.stepSeconds)) s in the model steps, \(String(format: "%.2f", r.totalSeconds)) s in all; "
             + "**\(String(format: "%.2f", r.simulatedDaysPerSecond)) simulated days per second** (\(r.tracers.count) tracer\(r.tracers.count == 1 ? "" : "s"))")
