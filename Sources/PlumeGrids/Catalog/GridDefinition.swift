@@ -42,7 +42,7 @@ public struct GridDefinition: Decodable, Sendable, Equatable {
         do {
             return try YAMLDecoder().decode(GridDefinition.self, from: text)
         } catch let error as DecodingError {
-            throw .invalidDefinition(source: source, key: Self.path(of: error), reason: Self.reason(of: error))
+            throw .invalidDefinition(source: source, key: error.definitionKeyPath, reason: error.definitionReason)
         } catch {
             throw .unreadable(source: source, reason: "not valid YAML: \(error)")
         }
@@ -89,25 +89,5 @@ public struct GridDefinition: Decodable, Sendable, Equatable {
         if let last = axis.last { return axis.count == 1 ? 0 : (last - axis.first) / Double(axis.count - 1) }
         if circle { return 360 / Double(axis.count) }
         throw .invalidDefinition(source: source, key: key, reason: "give 'step' or 'last'")
-    }
-
-    private static func path(of error: DecodingError) -> String {
-        let context: DecodingError.Context? = switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): c
-        case .keyNotFound(let key, let c): DecodingError.Context(codingPath: c.codingPath + [key], debugDescription: c.debugDescription)
-        @unknown default: nil
-        }
-        let path = context?.codingPath.map(\.stringValue).joined(separator: ".") ?? ""
-        return path.isEmpty ? "(top level)" : path
-    }
-
-    private static func reason(of error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound: "missing"
-        case .typeMismatch(let type, _): "expected \(type)"
-        case .valueNotFound(let type, _): "expected a \(type) value"
-        case .dataCorrupted(let c): c.debugDescription
-        @unknown default: "invalid"
-        }
     }
 }

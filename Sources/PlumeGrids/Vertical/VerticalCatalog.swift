@@ -60,7 +60,7 @@ public struct VerticalLevelDefinition: Decodable, Sendable, Equatable {
         do {
             return try YAMLDecoder().decode(VerticalLevelDefinition.self, from: text)
         } catch let error as DecodingError {
-            throw .invalidDefinition(source: source, key: Self.path(of: error), reason: Self.reason(of: error))
+            throw .invalidDefinition(source: source, key: error.definitionKeyPath, reason: error.definitionReason)
         } catch {
             throw .unreadable(source: source, reason: "not valid YAML: \(error)")
         }
@@ -125,29 +125,6 @@ public struct VerticalLevelDefinition: Decodable, Sendable, Equatable {
         case .groups: groups != nil
         case .labelsHPa: labelsHPa != nil
         case .name, .description, .type: true
-        }
-    }
-
-    private static func path(of error: DecodingError) -> String {
-        let context: DecodingError.Context? = switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): c
-        case .keyNotFound(let key, let c): DecodingError.Context(codingPath: c.codingPath + [key], debugDescription: c.debugDescription)
-        @unknown default: nil
-        }
-        var path = ""
-        for key in context?.codingPath ?? [] {
-            if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
-        }
-        return path.isEmpty ? "(top level)" : path
-    }
-
-    private static func reason(of error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound: "missing"
-        case .typeMismatch(let type, _): "expected \(type)"
-        case .valueNotFound(let type, _): "expected a \(type) value"
-        case .dataCorrupted(let c): c.debugDescription
-        @unknown default: "invalid"
         }
     }
 }

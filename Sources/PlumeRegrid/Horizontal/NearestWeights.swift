@@ -15,20 +15,24 @@ public enum NearestWeights {
         let order = centres.indices.sorted { (centres[$0].latitude, $0) < (centres[$1].latitude, $1) }
         let sortedLatitudes = order.map { centres[$0].latitude }
         let vectors = order.map { centres[$0].unitVector }
+        return weights(from: source, to: destination) { search($0, latitudes: sortedLatitudes, vectors: vectors, order: order) }
+    }
+
+    /// Runs `nearest` for every destination centre in parallel and builds the weights.
+    static func weights(from source: any Grid, to destination: any Grid,
+                        nearest: @Sendable (GeoPoint) -> Int) -> RemapWeights {
         let points = destination.centres()
-        var nearest = [Int](repeating: -1, count: points.count)
-        nearest.withUnsafeMutableBufferPointer { out in
+        var found = [Int](repeating: -1, count: points.count)
+        found.withUnsafeMutableBufferPointer { out in
             guard let start = out.baseAddress else { return }
             let shared = SharedMutablePointer(base: start)
             let chunks = max(1, min(64, points.count / 256))
             parallelFor(chunks) { c in
                 let lo = points.count * c / chunks, hi = points.count * (c + 1) / chunks
-                for i in lo..<hi {
-                    shared.base[i] = search(points[i], latitudes: sortedLatitudes, vectors: vectors, order: order)
-                }
+                for i in lo..<hi { shared.base[i] = nearest(points[i]) }
             }
         }
-        let links = nearest.enumerated().compactMap { i, j in j < 0 ? nil : (destination: i, source: j, weight: 1.0) }
+        let links = found.enumerated().compactMap { i, j in j < 0 ? nil : (destination: i, source: j, weight: 1.0) }
         return RemapWeights(method: .nearest, source: source, destination: destination, links: links)
     }
 
@@ -81,19 +85,7 @@ public enum NearestWeights {
     static func make(fromRows source: any BandedGrid, to destination: any Grid) -> RemapWeights {
         let rows = source.rows.sorted { ($0.centreLatitude, $0.firstCell) < ($1.centreLatitude, $1.firstCell) }
         let rowLatitudes = rows.map(\.centreLatitude)
-        let points = destination.centres()
-        var nearest = [Int](repeating: -1, count: points.count)
-        nearest.withUnsafeMutableBufferPointer { out in
-            guard let start = out.baseAddress else { return }
-            let shared = SharedMutablePointer(base: start)
-            let chunks = max(1, min(64, points.count / 256))
-            parallelFor(chunks) { c in
-                let lo = points.count * c / chunks, hi = points.count * (c + 1) / chunks
-                for i in lo..<hi { shared.base[i] = searchRows(points[i], rows: rows, latitudes: rowLatitudes) }
-            }
-        }
-        let links = nearest.enumerated().compactMap { i, j in j < 0 ? nil : (destination: i, source: j, weight: 1.0) }
-        return RemapWeights(method: .nearest, source: source, destination: destination, links: links)
+        return weights(from: source, to: destination) { searchRows($0, rows: rows, latitudes: rowLatitudes) }
     }
 
     static func searchRows(_ p: GeoPoint, rows: [CellRow], latitudes: [Double]) -> Int {
