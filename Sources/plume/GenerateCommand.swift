@@ -11,7 +11,7 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate built-in data sets (reference weather from a shallow-water model).",
-        subcommands: [GenerateWeatherCommand.self])
+        subcommands: [GenerateWeatherCommand.self, GenerateCarbonBenchCommand.self])
 }
 
 /// `plume generate weather`: runs the forced-dissipative shallow-water model

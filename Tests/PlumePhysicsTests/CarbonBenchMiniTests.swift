@@ -1,0 +1,91 @@
+import Foundation
+import PlumeGrids
+import PlumeIO
+import PlumePhysics
+import Testing
+
+/// CarbonBench-mini on a coarse set-up (debug-friendly): T21 weather on a 32 × 64 Gaussian
+/// grid, transport and output on latlon5.625 with 10 layers, 2 days, split 1,0.5,0.5 days.
+@Suite("CarbonBench-mini", .serialized)
+struct CarbonBenchMiniTests {
+    static func run() throws -> (String, CarbonBenchGenerator.Summary) {
+        let folder = NSTemporaryDirectory() + "plume-carbonbench-\(UUID().uuidString)"
+        var weather = WeatherConfiguration(truncation: 21)
+        weather.forcingDegrees = 8...20
+        let lowRes = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
+        var generator = CarbonBenchGenerator(weather: weather, weatherGrid: try GaussianGrid(name: "gaussian-n16", n: 16),
+                                             nativeGrid: lowRes, targetGrid: lowRes,
+                                             levels: try Transport3DGeometry.carbonBenchLevels(count: 10), days: 2)
+        generator.weatherSpinupDays = 0
+        generator.split = [2, 1, 1]
+        let summary = try generator.run(to: folder)
+        return (folder, summary)
+    }
+
+    @Test("variables, units, shapes, time steps, mass budget and statistics")
+    func dataset() throws {
+        let (folder, summary) = try Self.run()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(summary.snapshots == [4, 2, 2])
+        #expect(summary.clippedUptake == 0)
+        // Native budget, float64.
+        for n in summary.appliedSource.indices {
+            let residual = summary.nativeMass[n + 1] - summary.nativeMass[n] - summary.appliedSource[n]
+            #expect(abs(residual) <= 1e-12 * summary.nativeMass[n])
+        }
+        let units: [String: String] = [
+            "co2massmix": "1e-6 kg kg-1", "airmass": "Pg", "u": "m s-1", "v": "m s-1", "p_bottom": "Pa", "p_top": "Pa",
+            "gph_bottom": "m", "gph_top": "m", "t": "K", "blh": "m", "cell_area": "m2", "orography": "m",
+            "co2flux_land": "kg m-2 s-1", "co2flux_ocean": "kg m-2 s-1", "co2flux_anthro": "kg m-2 s-1", "tisr": "J m-2",
+        ]
+        var masses: [Double] = [], sources: [Double] = []
+        var hours: [Double] = []
+        for (split, count) in zip(["train", "val", "test"], [4, 2, 2]) {
+            let file = try NetCDFFile(path: folder + "/carbonbench-\(split).nc")
+            for (name, unit) in units {
+                let variable = try file.variable(name)
+                #expect(variable.attributes["units"]?.text == unit, "\(name)")
+                let expected: [Int] = switch name {
+                case "cell_area", "orography": [32, 64]
+                case "blh", "co2flux_land", "co2flux_ocean", "co2flux_anthro", "tisr": [count, 32, 64]
+                default: [count, 10, 32, 64]
+                }
+                #expect(variable.shape == expected, "\(name)")
+            }
+            let lat = try file.read("lat")
+            #expect(lat.first == -87.1875 && lat.last == 87.1875)
+            hours += try file.read("time")
+            let area = try file.read("cell_area")
+            let q = try file.read("co2massmix"), m = try file.read("airmass")
+            let fl = try file.read("co2flux_land"), fo = try file.read("co2flux_ocean"), fa = try file.read("co2flux_anthro")
+            let n3 = 10 * 32 * 64, n2 = 32 * 64
+            for t in 0..<count {
+                var mass = 0.0, source = 0.0
+                for c in 0..<n3 { mass += q[t * n3 + c] * 1e-6 * m[t * n3 + c] * 1e12 }
+                for c in 0..<n2 { source += (fl[t * n2 + c] + fo[t * n2 + c] + fa[t * n2 + c]) * area[c] * 6 * 3600 }
+                masses.append(mass)
+                sources.append(source)
+            }
+            let tisr = try file.read("tisr")
+            #expect(tisr.allSatisfy { $0 >= 0 && $0 <= 1361 * 1.04 * 6 * 3600 })
+            #expect(try file.read("gph_bottom").allSatisfy { $0 > -500 && $0 < 30_000 })
+        }
+        #expect(hours == (0..<8).map { Double($0) * 6 })
+        // Global CO2 mass from the files changes by the surface source, to float32 precision.
+        for n in 0..<(masses.count - 1) {
+            let residual = masses[n + 1] - masses[n] - sources[n]
+            #expect(abs(residual) <= 3e-7 * masses[n], "step \(n): ΔM − S = \(residual) kg of source \(sources[n]) kg")
+            #expect(abs(residual) < 0.1 * abs(sources[n]))
+        }
+        // Statistics file.
+        let data = try Data(contentsOf: URL(fileURLWithPath: summary.statisticsFile))
+        let stats = try JSONDecoder().decode(CarbonBenchStatistics.self, from: data)
+        #expect(stats.snapshots == 4)
+        let co2 = try #require(stats.variables["co2massmix"])
+        #expect(abs(co2.mean - 400 * 44.009 / 28.9652) < 5)
+        #expect(co2.levelStd?.count == 10)
+        #expect(stats.co2massmixDelta.scale.count == 10)
+        #expect(stats.co2massmixDelta.scale[0] > stats.co2massmixDelta.scale[9])
+        #expect(Set(units.keys).isSubset(of: Set(stats.variables.keys)))
+    }
+}
