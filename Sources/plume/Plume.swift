@@ -5,5 +5,5 @@ struct Plume: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plume",
         abstract: "Weather and atmospheric-transport emulator pipeline.",
-        subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, BenchCommand.self, GenerateCommand.self])
+        subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, PlotCommand.self, BenchCommand.self, GenerateCommand.self])
 }
