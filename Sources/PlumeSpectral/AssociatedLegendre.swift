@@ -1,4 +1,5 @@
 import Foundation
+import Torch
 
 /// Orthonormal associated Legendre functions and the two derivative functions that the
 /// vector transforms need, tabulated in float64 at a set of colatitudes.
@@ -36,8 +37,11 @@ public struct AssociatedLegendre: Sendable {
 
     /// Tables for degrees l < `lmax` and orders m < `mmax` at colatitudes with the given
     /// cosines and sines (pass both so that sin θ near the poles is exact).
-    public init(lmax: Int, mmax: Int, cosTheta: [Double], sinTheta: [Double]) {
-        precondition(cosTheta.count == sinTheta.count, "cos θ and sin θ differ in length")
+    /// - Throws: `TorchError` when the cosines and sines differ in length.
+    public init(lmax: Int, mmax: Int, cosTheta: [Double], sinTheta: [Double]) throws(TorchError) {
+        guard cosTheta.count == sinTheta.count else {
+            throw TorchError(operation: "AssociatedLegendre", message: "\(cosTheta.count) cos θ but \(sinTheta.count) sin θ values")
+        }
         self.lmax = lmax
         self.mmax = mmax
         let nlat = cosTheta.count

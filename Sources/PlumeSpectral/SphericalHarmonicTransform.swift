@@ -104,7 +104,7 @@ public struct SphericalHarmonicTransform {
         self.device = device
         self.quadrature = quadrature
 
-        let tables = AssociatedLegendre(lmax: l, mmax: m, cosTheta: quadrature.cosColatitudes,
+        let tables = try AssociatedLegendre(lmax: l, mmax: m, cosTheta: quadrature.cosColatitudes,
                                         sinTheta: quadrature.sinColatitudes)
         func tensor(_ values: [Double], _ shape: [Int]) throws(TorchError) -> Tensor {
             try Tensor(values, shape: shape).to(dtype, device: device)

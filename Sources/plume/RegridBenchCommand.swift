@@ -94,11 +94,11 @@ struct RegridBenchCommand: ParsableCommand {
                         let result = try remapper.apply(sourceValues[f])
                         var rows = [Accuracy(source: source.name, destination: destination.name, method: method, field: field,
                                              reference: "centre",
-                                             norms: ErrorNorms(computed: result, reference: centreReference[f], areas: destinationArea))]
+                                             norms: try ErrorNorms(computed: result, reference: centreReference[f], areas: destinationArea))]
                         if method == .conservative, let averageReference {
                             rows.append(Accuracy(source: source.name, destination: destination.name, method: method, field: field,
                                                  reference: "cell-average",
-                                                 norms: ErrorNorms(computed: result, reference: averageReference[f], areas: destinationArea)))
+                                                 norms: try ErrorNorms(computed: result, reference: averageReference[f], areas: destinationArea)))
                         }
                         for row in rows { emit(row) }
                         accuracy += rows

@@ -44,15 +44,15 @@ struct TestFieldsTests {
     }
 
     @Test("norms: zero for the reference itself, known values for a constant offset")
-    func norms() {
+    func norms() throws {
         let reference = [1.0, 2, 4], areas = [1.0, 1, 2]
-        let exact = ErrorNorms(computed: reference, reference: reference, areas: areas)
+        let exact = try ErrorNorms(computed: reference, reference: reference, areas: areas)
         #expect(exact.l1 == 0 && exact.l2 == 0 && exact.lInfinity == 0)
-        let shifted = ErrorNorms(computed: reference.map { $0 + 0.5 }, reference: reference, areas: areas)
+        let shifted = try ErrorNorms(computed: reference.map { $0 + 0.5 }, reference: reference, areas: areas)
         #expect(abs(shifted.l1 - 2.0 / 11) < 1e-15)                     // 0.5·4 / (1 + 2 + 8)
         #expect(abs(shifted.l2 - (1.0 / 37).squareRoot()) < 1e-15)      // √(0.25·4 / (1 + 4 + 32))
         #expect(abs(shifted.lInfinity - 0.125) < 1e-15)
-        let holes = ErrorNorms(computed: [Float.nan, 2, 4], reference: reference, areas: areas)
+        let holes = try ErrorNorms(computed: [Float.nan, 2, 4], reference: reference, areas: areas)
         #expect(holes.skipped == 1 && holes.l1 == 0)
     }
 
@@ -77,8 +77,8 @@ struct TestFieldsTests {
             let remapper = Remapper(ConservativeWeights.make(from: source, to: destination))
             let result = try remapper.apply(TestField.y2_2.values(at: source.centres()))
             let areas = destination.cellAreas()
-            let centre = ErrorNorms(computed: result, reference: TestField.y2_2.values(at: destination.centres()), areas: areas)
-            let average = ErrorNorms(computed: result, reference: TestField.y2_2.cellAverages(on: destination), areas: areas)
+            let centre = try ErrorNorms(computed: result, reference: TestField.y2_2.values(at: destination.centres()), areas: areas)
+            let average = try ErrorNorms(computed: result, reference: TestField.y2_2.cellAverages(on: destination), areas: areas)
             if let previous {
                 // Second order in the cell size: halving it should divide the errors by ~4.
                 #expect(centre.l2 < previous.centre.l2 / 3, "n=\(n): \(centre) after \(previous.centre)")

@@ -50,7 +50,7 @@ extension IcosahedralMesh {
     /// starting with the lowest face index: [nodeCount × 6] (5-face rings padded with their
     /// last face) and the ring sizes. Needs a closed, consistently oriented triangulation
     /// with at most 6 faces per node, as every refined icosahedron is.
-    static func faceRings(faces: [SIMD3<Int32>], nodeCount: Int) -> (faces: [Int32], valences: [UInt8]) {
+    static func faceRings(faces: [SIMD3<Int32>], nodeCount: Int) throws(GridError) -> (faces: [Int32], valences: [UInt8]) {
         // Face (a, b, c) seen from a goes from neighbour b to neighbour c counter-clockwise.
         var from = [Int32](repeating: -1, count: nodeCount * 6)
         var to = [Int32](repeating: -1, count: nodeCount * 6)
@@ -58,8 +58,8 @@ extension IcosahedralMesh {
         var count = [UInt8](repeating: 0, count: nodeCount)
         for (index, f) in faces.enumerated() {
             for (v, b, c) in [(f.x, f.y, f.z), (f.y, f.z, f.x), (f.z, f.x, f.y)] {
+                guard count[Int(v)] < 6 else { throw Self.broken("node \(v) has more than 6 faces") }
                 let slot = Int(v) * 6 + Int(count[Int(v)])
-                precondition(count[Int(v)] < 6, "node \(v) has more than 6 faces")
                 from[slot] = b; to[slot] = c; face[slot] = Int32(index)
                 count[Int(v)] += 1
             }
@@ -72,13 +72,17 @@ extension IcosahedralMesh {
                 ring[base + k] = face[base + slot]
                 let next = to[base + slot]
                 guard let following = (0..<n).first(where: { from[base + $0] == next }) else {
-                    preconditionFailure("open or inconsistently oriented triangulation at node \(v)")
+                    throw Self.broken("open or inconsistently oriented triangulation at node \(v)")
                 }
                 slot = following
             }
-            precondition(slot == 0, "face ring of node \(v) does not close")
+            guard slot == 0 else { throw Self.broken("face ring of node \(v) does not close") }
             for k in n..<6 { ring[base + k] = ring[base + n - 1] }
         }
         return (ring, count)
+    }
+
+    private static func broken(_ reason: String) -> GridError {
+        .invalidDefinition(source: "icosahedral mesh", key: "faces", reason: reason)
     }
 }

@@ -49,7 +49,7 @@ public struct IcosahedralMesh: Grid, Equatable {
         self.level = level
         self.nodes = mesh.vertices
         self.levelFaces = levelFaces
-        (self.nodeFaces, self.valences) = Self.faceRings(faces: mesh.faces, nodeCount: mesh.vertices.count)
+        (self.nodeFaces, self.valences) = try Self.faceRings(faces: mesh.faces, nodeCount: mesh.vertices.count)
     }
 
     /// Faces of the finest level, counter-clockwise seen from outside, shape [20·4^L].

@@ -42,6 +42,7 @@ public struct SphericalTriangulation: Sendable, Equatable {
         var newFaces: [SIMD3<Int32>] = []
         newFaces.reserveCapacity(faces.count * 4)
 
+        var overflow: [Int64: Int32] = [:]
         func midpoint(_ a: Int32, _ b: Int32) -> Int32 {
             let lo = Int(min(a, b)), hi = max(a, b)
             let base = lo * capacity
@@ -57,7 +58,15 @@ public struct SphericalTriangulation: Sendable, Equatable {
                     return index
                 }
             }
-            preconditionFailure("unreachable: vertex \(lo) has more than 2 edges per face corner")
+            // Not reached for a valid triangulation (capacity bounds the edges of a vertex);
+            // kept correct anyway through a dictionary.
+            let key = Int64(lo) << 32 | Int64(hi)
+            if let index = overflow[key] { return index }
+            let m = vertices[Int(a)] + vertices[Int(b)]
+            let index = Int32(newVertices.count)
+            newVertices.append(m / (m * m).sum().squareRoot())
+            overflow[key] = index
+            return index
         }
 
         for f in faces {

@@ -114,10 +114,14 @@ public final class GRIBFile {
         let geometry = try geometry(at: position)
         let n = message.grid.numberOfPoints
         var values = [Float](repeating: .nan, count: n)
+        let unpacked: Bool
         if let packing = packings[position], let mapping {
             let bytes = UnsafeRawBufferPointer(start: mapping + message.offset, count: message.length)
-            values.withUnsafeMutableBufferPointer { packing.unpack(bytes, into: $0, order: geometry.gridIndexOfDataPoint) }
+            unpacked = values.withUnsafeMutableBufferPointer { packing.unpack(bytes, into: $0, order: geometry.gridIndexOfDataPoint) }
         } else {
+            unpacked = false
+        }
+        if !unpacked {
             try decodeWithECCodes(position, into: &values, order: geometry.gridIndexOfDataPoint)
         }
         return GRIBField(message: message, values: values, geometry: geometry)

@@ -44,9 +44,11 @@ struct GRIBSimplePacking: Sendable, Equatable {
     }
 
     /// Unpacks the values of `message` (the whole message's bytes) into `out`, the k-th
-    /// value to `out[order[k]]` when an order is given. `read` checked the bounds.
-    func unpack(_ message: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>, order: [Int]?) {
-        precondition(out.count >= count && dataOffset + (count * bitsPerValue + 7) / 8 <= message.count)
+    /// value to `out[order[k]]` when an order is given. Returns false, writing nothing, when
+    /// the data section or `out` is too short (the caller then decodes through ecCodes).
+    func unpack(_ message: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>, order: [Int]?) -> Bool {
+        guard out.count >= count, dataOffset + (count * bitsPerValue + 7) / 8 <= message.count,
+              (order?.count ?? count) >= count else { return false }
         let r = referenceValue, s = binaryScale, d = decimalScale
         let bits = bitsPerValue
         let p = UnsafeRawBufferPointer(rebasing: message[dataOffset...])
@@ -72,5 +74,6 @@ struct GRIBSimplePacking: Sendable, Equatable {
         } else {
             for k in 0..<count { out[k] = value(k) }
         }
+        return true
     }
 }

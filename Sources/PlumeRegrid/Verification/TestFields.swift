@@ -105,9 +105,11 @@ public struct ErrorNorms: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Norms of `computed − reference` with cell `areas` (all three the same length).
-    public init<T: BinaryFloatingPoint>(computed: [T], reference: [Double], areas: [Double]) {
-        precondition(computed.count == reference.count && reference.count == areas.count,
-                     "computed \(computed.count), reference \(reference.count), areas \(areas.count) values")
+    /// - Throws: `RemapError.gridMismatch` when the three lengths differ.
+    public init<T: BinaryFloatingPoint>(computed: [T], reference: [Double], areas: [Double]) throws(RemapError) {
+        guard computed.count == reference.count, reference.count == areas.count else {
+            throw .gridMismatch(reason: "error norms of \(computed.count) computed, \(reference.count) reference and \(areas.count) area values")
+        }
         var e1 = 0.0, f1 = 0.0, e2 = 0.0, f2 = 0.0, eMax = 0.0, fMax = 0.0
         var skipped = 0
         for i in reference.indices {
