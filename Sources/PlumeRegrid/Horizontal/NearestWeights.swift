@@ -39,42 +39,15 @@ public enum NearestWeights {
     static func search(_ p: GeoPoint, latitudes: [Double], vectors: [SIMD3<Double>], order: [Int]) -> Int {
         guard !latitudes.isEmpty else { return -1 }
         let v = p.unitVector
-        var lo = 0, hi = latitudes.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if latitudes[mid] < p.latitude { lo = mid + 1 } else { hi = mid }
-        }
-        // Chord length² is monotone in great-circle distance; the latitude difference gives
-        // a lower bound on the chord: 2·sin(Δφ/2).
         var best = -1
         var bestChord = Double.infinity
-        func consider(_ k: Int) {
+        visitOutward(latitudes: latitudes, from: p.latitude, within: { bestChord }) { k in
             let d = v - vectors[k]
             let chord = (d * d).sum()
             if chord < bestChord || (chord == bestChord && order[k] < order[best]) {
                 bestChord = chord
                 best = k
             }
-        }
-        func bound(_ k: Int) -> Double {
-            let s = 2 * sin(abs(latitudes[k] - p.latitude) * .pi / 360)
-            return s * s
-        }
-        // The bound depends on the latitude only: computed once per run of equal latitudes
-        // (a row of a lat-lon or Gaussian grid), not once per candidate (the sin dominated).
-        var upLatitude = Double.nan, upBound = 0.0, downLatitude = Double.nan, downBound = 0.0
-        var up = lo, down = lo - 1
-        while up < latitudes.count || down >= 0 {
-            var progressed = false
-            if up < latitudes.count {
-                if latitudes[up] != upLatitude { upLatitude = latitudes[up]; upBound = bound(up) }
-                if upBound <= bestChord { consider(up); up += 1; progressed = true } else { up = latitudes.count }
-            }
-            if down >= 0 {
-                if latitudes[down] != downLatitude { downLatitude = latitudes[down]; downBound = bound(down) }
-                if downBound <= bestChord { consider(down); down -= 1; progressed = true } else { down = -1 }
-            }
-            if !progressed { break }
         }
         return best < 0 ? -1 : order[best]
     }
@@ -91,11 +64,6 @@ public enum NearestWeights {
     static func searchRows(_ p: GeoPoint, rows: [CellRow], latitudes: [Double]) -> Int {
         guard !rows.isEmpty else { return -1 }
         let v = p.unitVector
-        var lo = 0, hi = latitudes.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if latitudes[mid] < p.latitude { lo = mid + 1 } else { hi = mid }
-        }
         var best = -1
         var bestChord = Double.infinity
         func consider(_ row: CellRow) {
@@ -120,21 +88,37 @@ public enum NearestWeights {
                 }
             }
         }
+        visitOutward(latitudes: latitudes, from: p.latitude, within: { bestChord }) { consider(rows[$0]) }
+        return best
+    }
+
+    /// Visits indices of the ascending `latitudes` outward from `latitude` (alternately up
+    /// and down) while the chord² lower bound of the latitude difference, 4·sin²(Δφ/2), is at
+    /// most `within()` (the best chord² so far). The bound is computed once per run of equal
+    /// latitudes (a grid row), not once per candidate.
+    static func visitOutward(latitudes: [Double], from latitude: Double, within: () -> Double, _ visit: (Int) -> Void) {
+        var lo = 0, hi = latitudes.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if latitudes[mid] < latitude { lo = mid + 1 } else { hi = mid }
+        }
         func bound(_ k: Int) -> Double {
-            let s = 2 * sin(abs(latitudes[k] - p.latitude) * .pi / 360)
+            let s = 2 * sin(abs(latitudes[k] - latitude) * .pi / 360)
             return s * s
         }
+        var upLatitude = Double.nan, upBound = 0.0, downLatitude = Double.nan, downBound = 0.0
         var up = lo, down = lo - 1
-        while up < rows.count || down >= 0 {
+        while up < latitudes.count || down >= 0 {
             var progressed = false
-            if up < rows.count {
-                if bound(up) <= bestChord { consider(rows[up]); up += 1; progressed = true } else { up = rows.count }
+            if up < latitudes.count {
+                if latitudes[up] != upLatitude { upLatitude = latitudes[up]; upBound = bound(up) }
+                if upBound <= within() { visit(up); up += 1; progressed = true } else { up = latitudes.count }
             }
             if down >= 0 {
-                if bound(down) <= bestChord { consider(rows[down]); down -= 1; progressed = true } else { down = -1 }
+                if latitudes[down] != downLatitude { downLatitude = latitudes[down]; downBound = bound(down) }
+                if downBound <= within() { visit(down); down -= 1; progressed = true } else { down = -1 }
             }
             if !progressed { break }
         }
-        return best
     }
 }
