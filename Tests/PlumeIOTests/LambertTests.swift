@@ -87,18 +87,23 @@ import Testing
 
     /// The vectorised elementary functions against libm, on grids from near the pole to
     /// the equator in both hemispheres, tangent and secant cones.
+    /// Grids are drawn from a fixed seed, and as real Lambert grids are: the first point lies
+    /// within 60° of longitude of the orientation meridian, so a grid never straddles the
+    /// cone's cut opposite that meridian (where the two inverses legitimately pick different
+    /// branches of the longitude).
     @Test func vectorisedInverseMatchesLibm() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = RobustnessTests.SplitMix64(state: 20261129)
         for trial in 0..<40 {
             let south = trial % 2 == 1
             let s: Double = south ? -1 : 1
             let latin1 = s * Double.random(in: 5...85, using: &generator)
             let latin2 = trial % 3 == 0 ? latin1 : s * Double.random(in: 5...85, using: &generator)
+            let orientation = Double.random(in: -180...360, using: &generator)
             let p = GRIBLambertConformal(
                 nx: Int.random(in: 1...97, using: &generator), ny: Int.random(in: 1...61, using: &generator),
                 latitudeOfFirstPoint: s * Double.random(in: 0...50, using: &generator),
-                longitudeOfFirstPoint: Double.random(in: -180...360, using: &generator),
-                latitudeOfTrueScale: latin1, orientation: Double.random(in: -180...360, using: &generator),
+                longitudeOfFirstPoint: orientation + Double.random(in: -60...60, using: &generator),
+                latitudeOfTrueScale: latin1, orientation: orientation,
                 latin1: latin1, latin2: latin2,
                 dx: Double.random(in: 1000...60000, using: &generator), dy: Double.random(in: 1000...30000, using: &generator),
                 earthRadius: 6_371_229)
