@@ -65,7 +65,7 @@ public struct Transport3DRunResult: Sendable {
     public var finalMass: [Double]
     public var appliedSource: [Double]
     public var clippedUptake: [Double]
-    /// Largest relative air-mass drift of a cell in one horizontal step (before the reset).
+    /// Largest relative difference of a cell's air mass from the geometry's after a step.
     public var worstAirMassDrift: Double
     /// Wall-clock seconds spent in `Transport3DModel.step`, and in the whole run (with the checks).
     public var stepSeconds: Double

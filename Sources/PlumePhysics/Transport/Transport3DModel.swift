@@ -7,17 +7,25 @@ import Foundation
 ///
 /// One step of length Δt from time t is the symmetric (Strang) sequence
 ///
-///     S(t, Δt/2) · V(Δt/2) · H(t, Δt) · V(Δt/2) · S(t + Δt/2, Δt/2)
+///     S(t, Δt/2) · V(Δt/2) · H(t, Δt) · Z(t, Δt) · V(Δt/2) · S(t + Δt/2, Δt/2)
 ///
 /// with S the surface flux over the half step, V the column physics (diffusion, then
 /// convection, with the boundary-layer height and the convection mask at the half step's
-/// middle) and H the horizontal advection with the fluxes of the whole step.
+/// middle), H the horizontal advection with the fluxes of the whole step and Z the vertical
+/// advection (only with divergent, balanced winds from files).
 ///
-/// Air mass: the winds must be discretely non-divergent (`Transport3DWindProvider`), so the
-/// air mass of every cell is constant; after H it is reset to the geometry's Δp·A/g (the
-/// change is round-off — it is reported, and a step throws if it exceeds
-/// `airMassTolerance`, i.e. the fluxes are divergent). The tracer masses are not touched by
-/// the reset, so the budget is unaffected.
+/// Air mass: with discretely non-divergent winds (streamfunction), the air mass of every
+/// cell is constant, the geometry's Δp·A/g. With winds and surface pressure from files
+/// (`Transport3DMeteorologyWinds`) the horizontal fluxes are balanced against the
+/// surface-pressure tendency and H is followed by Z, the vertical advection
+/// (`VerticalAdvection`) with the fluxes from continuity: the air mass then follows the
+/// surface pressure. Either way, after the advection every cell's air mass is compared with
+/// the expected one (the geometry's, or the provider's at the end of the step) and the
+/// step throws if they differ by more than `airMassTolerance` (relative; the difference is
+/// round-off, ~10⁻¹², and is reported). The air mass is **not** reset to the expected one:
+/// air and tracer masses move with the same fluxes, so a uniform mixing ratio stays uniform
+/// and the tracer budget is untouched; the round-off difference persists without growing
+/// (each step moves the air mass by the expected change).
 ///
 /// Surface fluxes: tracer t receives the components `tracerFluxes[t]` (none if the list is
 /// shorter) of `surfaceFluxes` — F·A·Δt kg of tracer into the lowest layer, tracer masses
@@ -36,6 +44,8 @@ import Foundation
 public struct Transport3DModel: Sendable {
     public let geometry: Transport3DGeometry
     public var advection: HorizontalAdvection
+    /// The vertical advection (used when the winds provide vertical fluxes).
+    public var verticalAdvection: VerticalAdvection
     public var winds: any Transport3DWindProvider
     public var surfaceFluxes: (any SurfaceFluxProvider)?
     /// Components of the surface flux each tracer receives (by tracer index; missing: none).
@@ -64,6 +74,7 @@ public struct Transport3DModel: Sendable {
         }
         self.geometry = geometry
         advection = HorizontalAdvection(grid: geometry.grid, reconstruction: reconstruction)
+        verticalAdvection = VerticalAdvection(reconstruction: reconstruction)
         self.winds = winds
         self.surfaceFluxes = surfaceFluxes
         self.tracerFluxes = tracerFluxes
@@ -73,9 +84,11 @@ public struct Transport3DModel: Sendable {
         convection = try ColumnConvection(geometry: geometry)
     }
 
-    /// A state on this model's air mass with the given mixing ratios (kg kg⁻¹, each `[level, lat, lon]`).
-    public func makeState(mixingRatios: [[Double]]) throws(TransportError) -> TracerMassState {
-        try TracerMassState(grid: geometry.grid, levelCount: geometry.levelCount, airMass: geometry.airMass, mixingRatios: mixingRatios)
+    /// A state with the given mixing ratios (kg kg⁻¹, each `[level, lat, lon]`) on the winds'
+    /// air mass at `time` (the geometry's for non-divergent winds).
+    public func makeState(mixingRatios: [[Double]], time: Double = 0) throws(TransportError) -> TracerMassState {
+        try TracerMassState(grid: geometry.grid, levelCount: geometry.levelCount,
+                            airMass: try winds.airMass(geometry: geometry, at: time), mixingRatios: mixingRatios)
     }
 
     /// What one step did.
@@ -86,7 +99,10 @@ public struct Transport3DModel: Sendable {
         public var appliedSource: [Double]
         /// Prescribed uptake that the limiter did not apply, per tracer, kg (≥ 0).
         public var clippedUptake: [Double]
-        /// Largest relative difference of a cell's air mass after the horizontal step from the geometry's, before the reset.
+        /// Sub-steps of the vertical advection (0: none).
+        public var verticalSubsteps: Int = 0
+        /// Largest relative difference of a cell's air mass after the advection from the
+        /// expected one (the geometry's, or the winds' at the end of the step).
         public var airMassDrift: Double
     }
 
@@ -108,16 +124,24 @@ public struct Transport3DModel: Sendable {
         let half = duration / 2
         try applySurfaceFluxes(&state, from: time, to: time + half, report: &report)
         try applyColumnPhysics(&state, time: time + half / 2, duration: half)
-        let fluxes = try winds.massFluxes(geometry: geometry, from: time, duration: duration)
-        report.substeps = try advection.step(&state, fluxes: fluxes).substeps
+        let fluxes = try winds.stepFluxes(geometry: geometry, from: time, duration: duration)
+        report.substeps = try advection.step(&state, fluxes: fluxes.horizontal).substeps
+        if let upward = fluxes.upward {
+            report.verticalSubsteps = try verticalAdvection.apply(to: &state, upward: upward)
+        }
+        let expected = fluxes.airMassAtEnd ?? geometry.airMass
+        guard expected.count == levels * n else {
+            throw .shapeMismatch(name: "air mass at the end of the step [level, lat, lon]", expected: levels * n, actual: expected.count)
+        }
         var drift = 0.0
-        for c in 0..<(levels * n) { drift = max(drift, abs(state.airMass[c] - geometry.airMass[c]) / geometry.airMass[c]) }
+        for c in 0..<(levels * n) { drift = max(drift, abs(state.airMass[c] - expected[c]) / expected[c]) }
         report.airMassDrift = drift
         guard drift <= airMassTolerance else {
-            throw .invalidValue(name: "horizontal mass fluxes",
-                                reason: "change the air mass of a cell by \(drift) (relative) in one step: they are divergent, and this model has no vertical mass fluxes to balance them")
+            throw .invalidValue(name: "air-mass fluxes",
+                                reason: fluxes.upward == nil
+                                    ? "change the air mass of a cell by \(drift) (relative) in one step: the horizontal fluxes are divergent and come without vertical fluxes to balance them"
+                                    : "leave the air mass of a cell \(drift) (relative) from the end-of-step air mass: the fluxes are not balanced")
         }
-        state.airMass = geometry.airMass
         try applyColumnPhysics(&state, time: time + 1.5 * half, duration: half)
         try applySurfaceFluxes(&state, from: time + half, to: time + duration, report: &report)
         return report

@@ -1,16 +1,54 @@
 import Foundation
 
-/// A source of horizontal air-mass fluxes for `Transport3DModel`.
+/// The air-mass fluxes of one transport step.
+public struct Transport3DStepFluxes: Sendable {
+    /// Horizontal air mass through the faces, kg per step.
+    public var horizontal: HorizontalMassFluxes
+    /// Air mass moving upward through each interface, kg per step, `[level + 1, lat, lon]`
+    /// (`VerticalMassFluxes`: row 0 the surface, row L the top, both zero); `nil` when the
+    /// horizontal fluxes are discretely non-divergent and there is no vertical transport.
+    public var upward: [Double]?
+    /// Air mass of every cell at the end of the step, kg, `[level, lat, lon]`; `nil`: the
+    /// geometry's constant air mass.
+    public var airMassAtEnd: [Double]?
+
+    public init(horizontal: HorizontalMassFluxes, upward: [Double]? = nil, airMassAtEnd: [Double]? = nil) {
+        self.horizontal = horizontal
+        self.upward = upward
+        self.airMassAtEnd = airMassAtEnd
+    }
+}
+
+/// A source of air-mass fluxes for `Transport3DModel`.
 ///
-/// The model has no vertical mass fluxes yet, so the fluxes must be discretely
-/// non-divergent in every layer (each cell's four face fluxes cancel), e.g. from a
-/// streamfunction through `StreamfunctionMassFluxes`: the air mass of every cell then stays
-/// the geometry's Δp·A/g. The model checks this after every step.
+/// Two kinds conform:
+/// - winds whose horizontal fluxes are discretely non-divergent in every layer (each cell's
+///   four face fluxes cancel), e.g. from a streamfunction through `StreamfunctionMassFluxes`:
+///   they implement `massFluxes`, and the air mass of every cell stays the geometry's Δp·A/g
+///   (the model checks this after every step);
+/// - winds and surface pressures read from files (`Transport3DMeteorologyWinds`): they
+///   implement `stepFluxes` with horizontal fluxes balanced against the surface-pressure
+///   tendency, vertical fluxes from continuity and the air mass at the end of the step, and
+///   `airMass(geometry:at:)`.
 public protocol Transport3DWindProvider: Sendable {
     /// Air mass crossing every face during [`time`, `time` + `duration`], kg,
     /// `HorizontalMassFluxes` layout (`[level, lat, lon]` eastward, `[level, lat + 1, lon]`
     /// northward), for the layers of `geometry`.
     func massFluxes(geometry: Transport3DGeometry, from time: Double, duration: Double) throws(TransportError) -> HorizontalMassFluxes
+    /// All fluxes of the step [`time`, `time` + `duration`]. Default: `massFluxes` alone.
+    func stepFluxes(geometry: Transport3DGeometry, from time: Double, duration: Double) throws(TransportError) -> Transport3DStepFluxes
+    /// Air mass of every cell at `time`, kg, `[level, lat, lon]`. Default: the geometry's.
+    func airMass(geometry: Transport3DGeometry, at time: Double) throws(TransportError) -> [Double]
+}
+
+extension Transport3DWindProvider {
+    public func stepFluxes(geometry: Transport3DGeometry, from time: Double, duration: Double) throws(TransportError) -> Transport3DStepFluxes {
+        Transport3DStepFluxes(horizontal: try massFluxes(geometry: geometry, from: time, duration: duration))
+    }
+
+    public func airMass(geometry: Transport3DGeometry, at time: Double) throws(TransportError) -> [Double] {
+        geometry.airMass
+    }
 }
 
 /// Analytic winds from a streamfunction per layer (u = −(1/R)∂ψ/∂φ, v = (1/(R cos φ))∂ψ/∂λ),
