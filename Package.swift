@@ -107,7 +107,7 @@ let package = Package(
             dependencies: ["PlumeSpectral", "Torch", "PlumeGrids"]),
         .testTarget(
             name: "PlumePhysicsTests",
-            dependencies: ["PlumePhysics", "PlumeSpectral", "PlumeGrids", "PlumePlot", "Torch"]),
+            dependencies: ["PlumePhysics", "PlumeSpectral", "PlumeGrids", "PlumeIO", "PlumePlot", "Torch"]),
         .testTarget(
             name: "PlumePlotTests",
             dependencies: ["PlumePlot"]),

@@ -78,7 +78,8 @@ public struct Transport3DRunResult: Sendable {
     public var simulatedDaysPerSecond: Double { simulatedDays / stepSeconds }
 }
 
-/// Runs the 3D reference transport model with the synthetic fluxes and analytic winds and
+/// Runs the 3D reference transport model with the synthetic fluxes and analytic winds (or
+/// `winds`, e.g. `Transport3DMeteorologyWinds` over `RotatingSurfacePressureMeteorology`) and
 /// checks its invariants after every step (`plume bench transport`, acceptance 2 and 4 of
 /// issue 6).
 public enum Transport3DBenchmark {
@@ -86,6 +87,7 @@ public enum Transport3DBenchmark {
     /// carrying `tracers`. `progress(step, steps)` is called every `progressInterval` steps.
     public static func run(grid: TransportGrid, gridName: String, levels: HybridLevels, steps: Int, timeStep: Double,
                            tracers: [Transport3DBenchTracer] = Transport3DBenchTracer.allCases,
+                           winds: any Transport3DWindProvider = Transport3DAnalyticWinds(),
                            progressInterval: Int = 0,
                            progress: ((Int, Int) -> Void)? = nil) throws(TransportError) -> Transport3DRunResult {
         guard steps >= 1 else { throw .invalidValue(name: "steps", reason: "\(steps): need at least one") }
@@ -94,7 +96,7 @@ public enum Transport3DBenchmark {
         let clockStart = DispatchTime.now().uptimeNanoseconds
         let geometry = try Transport3DGeometry(grid: grid, levels: levels)
         let fluxes = try SyntheticSurfaceFluxes(grid: grid)
-        let model = try Transport3DModel(geometry: geometry, surfaceFluxes: fluxes, tracerFluxes: tracers.map(\.fluxes),
+        let model = try Transport3DModel(geometry: geometry, winds: winds, surfaceFluxes: fluxes, tracerFluxes: tracers.map(\.fluxes),
                                          landFraction: fluxes.landFraction)
         let size = geometry.levelCount * geometry.cellCount
         var state = try model.makeState(mixingRatios: tracers.map { [Double](repeating: $0.initialMixingRatio, count: size) })

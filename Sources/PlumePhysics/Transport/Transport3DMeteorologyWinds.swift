@@ -123,7 +123,7 @@ public struct Transport3DMeteorologyWinds: Transport3DWindProvider {
         let massMid = zip(massStart, massEnd).map { ($0 + $1) / 2 }
         let (balanced, report) = try balancer.balance(raw, columnMassChange: columnChange, airMass: massMid)
         let (upward, residual) = try VerticalMassFluxes.fromContinuity(horizontal: balanced, airMassStart: massStart, airMassEnd: massEnd)
-        return StepDiagnostics(fluxes: Transport3DStepFluxes(horizontal: balanced, upward: upward, airMassAtEnd: massEnd),
+        return StepDiagnostics(fluxes: Transport3DStepFluxes(horizontal: balanced, upward: upward, airMassAtEnd: massEnd, balance: report),
                                balance: report, surfaceResidual: residual, surfacePressureShift: (start.shift, end.shift))
     }
 

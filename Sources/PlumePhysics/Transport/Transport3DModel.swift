@@ -101,6 +101,8 @@ public struct Transport3DModel: Sendable {
         public var clippedUptake: [Double]
         /// Sub-steps of the vertical advection (0: none).
         public var verticalSubsteps: Int = 0
+        /// The mass-flux balancing of the step (winds from files only).
+        public var balance: MassFluxBalancer.Report?
         /// Largest relative difference of a cell's air mass after the advection from the
         /// expected one (the geometry's, or the winds' at the end of the step).
         public var airMassDrift: Double
@@ -126,6 +128,7 @@ public struct Transport3DModel: Sendable {
         try applyColumnPhysics(&state, time: time + half / 2, duration: half)
         let fluxes = try winds.stepFluxes(geometry: geometry, from: time, duration: duration)
         report.substeps = try advection.step(&state, fluxes: fluxes.horizontal).substeps
+        report.balance = fluxes.balance
         if let upward = fluxes.upward {
             report.verticalSubsteps = try verticalAdvection.apply(to: &state, upward: upward)
         }

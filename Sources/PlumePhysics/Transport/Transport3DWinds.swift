@@ -11,11 +11,15 @@ public struct Transport3DStepFluxes: Sendable {
     /// Air mass of every cell at the end of the step, kg, `[level, lat, lon]`; `nil`: the
     /// geometry's constant air mass.
     public var airMassAtEnd: [Double]?
+    /// What the balancing against the surface-pressure tendency did (winds from files).
+    public var balance: MassFluxBalancer.Report?
 
-    public init(horizontal: HorizontalMassFluxes, upward: [Double]? = nil, airMassAtEnd: [Double]? = nil) {
+    public init(horizontal: HorizontalMassFluxes, upward: [Double]? = nil, airMassAtEnd: [Double]? = nil,
+                balance: MassFluxBalancer.Report? = nil) {
         self.horizontal = horizontal
         self.upward = upward
         self.airMassAtEnd = airMassAtEnd
+        self.balance = balance
     }
 }
 
