@@ -121,8 +121,8 @@ public struct MassFluxBalancer: Sendable {
         var balanced = fluxes
         var largestImbalance = 0.0, largestResidual = 0.0
         // One solve removes the imbalance up to the round-off of the Fourier sums; a second
-        // (and, rarely, a third) on what is left brings it to the round-off of the fluxes.
-        for pass in 0..<3 {
+        // on what is left brings it to the round-off of the fluxes.
+        for pass in 0..<2 {
             let convergence = Self.columnConvergence(balanced)
             var r = [Double](repeating: 0, count: n)
             var largest = 0.0
