@@ -69,9 +69,14 @@ let package = Package(
             name: "Torch",
             dependencies: ["CTorch"]),
 
+        // Numeric kernels of PlumeIO compiled for several instruction sets and chosen by
+        // the CPU at load time (`target_clones` in the C source; no flags needed).
+        .target(
+            name: "CPlumeKernels",
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(
             name: "PlumeIO",
-            dependencies: ["CNetCDF", "CHDF5", "CEccodes"]),
+            dependencies: ["CNetCDF", "CHDF5", "CEccodes", "CPlumeKernels"]),
         .target(
             name: "PlumeGrids",
             dependencies: ["PlumeIO", .product(name: "Yams", package: "Yams")]),

@@ -15,6 +15,9 @@ struct IOBenchCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Repetitions per measurement (the best is reported, after one warm-up).")
     var repetitions: Int = 5
 
+    @Option(name: .customLong("method"), help: "Only this method (repeatable; e.g. plume, c-ecCodes): for profiling one of them.")
+    var onlyMethods: [String] = []
+
     @Argument(help: "GRIB or netCDF files.")
     var files: [String]
 
@@ -31,8 +34,13 @@ struct IOBenchCommand: ParsableCommand {
             case .grib:
                 methods = [
                     ("plume", { try Self.plumeGRIB(file) }),
+                    ("plume-first-read", {
+                        GRIBFile.forgetProcessCaches()
+                        return try Self.plumeGRIB(file)
+                    }),
                     ("plume-dataset", { try Self.plumeGRIBDataset(file) }),
                     ("c-ecCodes", { try Self.bareECCodes(file) }),
+                    ("c-ecCodes-coordinates", { try Self.bareECCodesWithCoordinates(file) }),
                     ("c-ecCodes-keys", { try Self.bareECCodesWithKeys(file) }),
                 ]
             case .netCDF, .hdf5:
@@ -41,7 +49,7 @@ struct IOBenchCommand: ParsableCommand {
                     ("c-netCDF", { try Self.bareNetCDF(file) }),
                 ]
             }
-            for (method, body) in methods {
+            for (method, body) in methods where onlyMethods.isEmpty || onlyMethods.contains(method) {
                 var values = try body()  // warm-up
                 var best = Double.infinity
                 for _ in 0..<repetitions {
@@ -54,7 +62,10 @@ struct IOBenchCommand: ParsableCommand {
         }
     }
 
-    /// Index the messages, decode each into grid order with NaN for missing values.
+    /// Index the messages, decode each into grid order with NaN for missing values, with
+    /// its grid's coordinates (1-D for regular grids, every point's otherwise). Parameter
+    /// names and Gaussian latitudes are remembered for the process; `plume-first-read`
+    /// forgets them before each run.
     static func plumeGRIB(_ path: String) throws -> Int {
         let file = try GRIBFile(path: path)
         var n = 0
@@ -85,23 +96,49 @@ struct IOBenchCommand: ParsableCommand {
         return n
     }
 
-    /// Keys Plume reads from every message (besides the concept keys paramId, shortName,
-    /// name, units and cfName, which it evaluates once per distinct parameter), per edition.
+    /// What a C program calls to get what Plume returns: the values and the latitude and
+    /// longitude of every point, `codes_grib_get_data` per message (ecCodes' geo-iterator).
+    static func bareECCodesWithCoordinates(_ path: String) throws -> Int {
+        guard let f = fopen(path, "rb") else { throw PlumeIOError.cannotOpen(file: path, reason: "fopen failed") }
+        defer { fclose(f) }
+        var n = 0
+        var status: Int32 = 0
+        var lats: [Double] = [], lons: [Double] = [], values: [Double] = []
+        while let h = codes_handle_new_from_file(nil, f, PRODUCT_GRIB, &status) {
+            defer { codes_handle_delete(h) }
+            var size = 0
+            codes_get_size(h, "values", &size)
+            if values.count < size {
+                lats = [Double](repeating: 0, count: size)
+                lons = lats
+                values = lats
+            }
+            guard codes_grib_get_data(h, &lats, &lons, &values) == 0 else {
+                throw PlumeIOError.corruptMessage(file: path, index: 0, offset: 0, reason: "codes_grib_get_data failed")
+            }
+            n += size
+        }
+        return n
+    }
+
+    /// Keys Plume reads from every message, per edition, besides the concept keys
+    /// (paramId, shortName, name, units, cfName), which it evaluates once per distinct
+    /// parameter in the process, and keys only some grids or product templates have.
     static let commonKeys = [
-        "numberOfPoints", "gridType", "bitsPerValue", "stepUnits", "edition", "centre", "subCentre",
-        "typeOfStatisticalProcessing", "productDefinitionTemplateNumber", "timeRangeIndicator", "level",
-        "Ni", "Nj", "latitudeOfFirstGridPointInDegrees", "longitudeOfFirstGridPointInDegrees",
-        "latitudeOfLastGridPointInDegrees", "longitudeOfLastGridPointInDegrees", "iScansNegatively", "jScansPositively",
-        "jPointsAreConsecutive", "alternativeRowScanning", "typeOfLevel", "dataDate", "dataTime", "endStep", "stepRange",
-        "stepType", "number", "dataType", "packingType", "bitmapPresent", "numberOfCodedValues", "offsetBeforeData",
-        "referenceValue", "binaryScaleFactor", "decimalScaleFactor",
+        "numberOfPoints", "gridType", "bitsPerValue", "stepUnits", "stepType", "edition", "centre", "subCentre",
+        "level", "topLevel", "bottomLevel", "Ni", "Nj", "latitudeOfFirstGridPointInDegrees",
+        "longitudeOfFirstGridPointInDegrees", "latitudeOfLastGridPointInDegrees", "longitudeOfLastGridPointInDegrees",
+        "iScansNegatively", "jScansPositively", "jPointsAreConsecutive", "alternativeRowScanning", "typeOfLevel",
+        "dataDate", "dataTime", "endStep", "stepRange", "number", "dataType", "packingType", "bitmapPresent",
+        "numberOfCodedValues", "offsetBeforeData", "referenceValue", "binaryScaleFactor", "decimalScaleFactor",
     ]
-    static let edition1Keys = ["table2Version", "indicatorOfParameter", "indicatorOfTypeOfLevel"]
+    static let edition1Keys = ["table2Version", "indicatorOfParameter", "indicatorOfTypeOfLevel", "timeRangeIndicator"]
     static let edition2Keys = [
-        "discipline", "parameterCategory", "parameterNumber", "typeOfFirstFixedSurface", "scaleFactorOfFirstFixedSurface",
-        "scaledValueOfFirstFixedSurface", "typeOfSecondFixedSurface", "scaleFactorOfSecondFixedSurface",
-        "scaledValueOfSecondFixedSurface", "localTablesVersion", "tablesVersion", "typeOfGeneratingProcess", "aerosolType",
-        "constituentType",
+        "productionStatusOfProcessedData", "localTablesVersion", "tablesVersion", "discipline", "parameterCategory",
+        "parameterNumber", "productDefinitionTemplateNumber", "typeOfGeneratingProcess", "typeOfFirstFixedSurface",
+        "scaleFactorOfFirstFixedSurface", "scaledValueOfFirstFixedSurface", "typeOfSecondFixedSurface",
+        "scaleFactorOfSecondFixedSurface", "scaledValueOfSecondFixedSurface", "gridDefinitionTemplateNumber",
+        "unitsFactor", "datasetForLocal",
     ]
 
     /// The same C calls plus the keys Plume reads from every message (`codes_get_string`

@@ -113,6 +113,32 @@ import Testing
         }
     }
 
+    /// Rows long enough to span several anchors (libm every 128th point) and row counts that
+    /// leave part of the last group of sixteen rows empty, fine and coarse grid lengths (the
+    /// short and the long series): still libm's inverse to 1e-9°.
+    @Test func longRowsMatchLibm() throws {
+        var generator = RobustnessTests.SplitMix64(state: 20261130)
+        for trial in 0..<12 {
+            let south = trial % 2 == 1
+            let s: Double = south ? -1 : 1
+            let latin1 = s * Double.random(in: 20...70, using: &generator)
+            let orientation = Double.random(in: -180...360, using: &generator)
+            let coarse = trial % 3 == 2
+            let dx = coarse ? Double.random(in: 20000...40000, using: &generator) : Double.random(in: 1000...6000, using: &generator)
+            let nx = coarse ? Int.random(in: 150...250, using: &generator) : Int.random(in: 300...700, using: &generator)
+            let p = GRIBLambertConformal(
+                nx: nx, ny: Int.random(in: 17...40, using: &generator),
+                latitudeOfFirstPoint: s * Double.random(in: 10...40, using: &generator),
+                longitudeOfFirstPoint: orientation - Double(nx) * dx / 2 / 111_000 * 0.8,
+                latitudeOfTrueScale: latin1, orientation: orientation, latin1: latin1,
+                latin2: trial % 4 == 0 ? latin1 : latin1 + s * 10,
+                dx: dx, dy: dx, earthRadius: 6_371_229)
+            let (lat, lon) = try p.coordinates()
+            let d = Self.maxDifference(p, lat, lon)
+            #expect(d < 1e-9, "trial \(trial): \(p) differs from libm by \(d)°")
+        }
+    }
+
     @Test func inconsistentDefinitionsAreRefused() {
         let good = GRIBLambertConformal(nx: 4, ny: 3, latitudeOfFirstPoint: 40, longitudeOfFirstPoint: 0, latitudeOfTrueScale: 45,
                                         orientation: 0, latin1: 45, latin2: 45, dx: 1000, dy: 1000, earthRadius: 6_371_229)

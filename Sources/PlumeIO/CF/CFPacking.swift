@@ -53,6 +53,9 @@ public struct CFPacking: Sendable, Equatable {
     /// One pass over the values; the common cases (no `_Unsigned`, at most one missing
     /// value) run as a branch-free, vectorised loop.
     public func decode(_ values: inout [Double]) {
+        // Nothing to mark or scale (a float variable whose _FillValue is NaN): values stay
+        // as stored, without a pass over them.
+        if !isPacked && missingValues.isEmpty && validMin == nil && validMax == nil { return }
         let scale = scaleFactor ?? 1
         let offset = addOffset ?? 0
         let lo = validMin ?? -.infinity
@@ -84,6 +87,11 @@ public struct CFPacking: Sendable, Equatable {
     private static func decodeVectorised(
         _ base: UnsafeMutablePointer<Double>, _ n: Int, scale: Double, offset: Double, lo: Double, hi: Double, missing: Double?
     ) {
+        if missing == nil && lo == -.infinity && hi == .infinity {
+            // Scale and offset only (the common packed case): NaN stays NaN.
+            for i in 0..<n { base[i] = base[i] * scale + offset }
+            return
+        }
         // Without a missing value, compare against NaN: never equal.
         let m = missing ?? .nan
         for i in 0..<n {

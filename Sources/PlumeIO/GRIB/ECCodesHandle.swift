@@ -56,9 +56,19 @@ final class ECCodesHandle {
 
     func long(_ key: String) -> Int? {
         ecCodesLock.withLock { _ in
+            // Absent keys are the slow case (a failed search): one call finds them.
             var value = 0
             var status: Int32 = 0
-            if codes_is_missing(handle, key, &status) == 1 { return nil }
+            guard codes_get_long(handle, key, &value) == 0 else { return nil }
+            return codes_is_missing(handle, key, &status) == 1 ? nil : value
+        }
+    }
+
+    /// The value of an integer key as stored, a missing value as its all-ones code (no
+    /// second look-up to tell); nil only when the message has no such key.
+    func rawLong(_ key: String) -> Int? {
+        ecCodesLock.withLock { _ in
+            var value = 0
             return codes_get_long(handle, key, &value) == 0 ? value : nil
         }
     }
@@ -67,8 +77,8 @@ final class ECCodesHandle {
         ecCodesLock.withLock { _ in
             var value = 0.0
             var status: Int32 = 0
-            if codes_is_missing(handle, key, &status) == 1 { return nil }
-            return codes_get_double(handle, key, &value) == 0 ? value : nil
+            guard codes_get_double(handle, key, &value) == 0 else { return nil }
+            return codes_is_missing(handle, key, &status) == 1 ? nil : value
         }
     }
 

@@ -47,7 +47,6 @@ public final class GRIBFile {
         // costs more in fresh memory than parsing the message again when it is needed.
         let scan = GRIBScanner.scan(bytes)
         var all: [(offset: Int, item: Result<(GRIBMessage, GRIBSimplePacking?), PlumeIOError>)] = []
-        var parameters = ParameterCache()
         var firstKeys: [String: String] = [:]
         var firstIndexed = false
         for d in scan.damaged {
@@ -59,13 +58,14 @@ public final class GRIBFile {
             case .failure(let e):
                 all.append((f.offset, .failure(.corruptMessage(file: path, index: 0, offset: f.offset, reason: "ecCodes cannot parse it: \(e.message)"))))
             case .success(let h):
-                let keys = Self.keys(h, found: f, path: path, parameters: &parameters)
+                let keys = Self.keys(h, found: f, path: path)
                 if !firstIndexed, case .success = keys {
                     firstIndexed = true
                     for key in ["centre", "centreDescription"] { firstKeys[key] = h.string(key) }
                 }
                 all.append((f.offset, keys.map { message in
-                    (message, GRIBSimplePacking.read(h, numberOfPoints: message.grid.numberOfPoints, messageLength: f.length))
+                    (message, GRIBSimplePacking.read(h, packingType: message.packingType, numberOfPoints: message.grid.numberOfPoints,
+                                                  messageLength: f.length))
                 }))
             }
         }
@@ -113,17 +113,21 @@ public final class GRIBFile {
         let message = messages[position]
         let geometry = try geometry(at: position)
         let n = message.grid.numberOfPoints
-        var values = [Float](repeating: .nan, count: n)
-        let unpacked: Bool
-        if let packing = packings[position], let mapping {
+        let order = geometry.gridIndexOfDataPoint
+        // Simple packing without bitmap writes every point (`count == numberOfPoints`,
+        // `order` a permutation of the points), so its array is not filled beforehand.
+        if let packing = packings[position], let mapping, packing.count == n {
             let bytes = UnsafeRawBufferPointer(start: mapping + message.offset, count: message.length)
-            unpacked = values.withUnsafeMutableBufferPointer { packing.unpack(bytes, into: $0, order: geometry.gridIndexOfDataPoint) }
-        } else {
-            unpacked = false
+            var unpacked = false
+            let values = [Float](unsafeUninitializedCapacity: n) { out, initialised in
+                unpacked = packing.unpack(bytes, into: out, order: order)
+                if !unpacked { out.initialize(repeating: .nan) }
+                initialised = n
+            }
+            if unpacked { return GRIBField(message: message, values: values, geometry: geometry) }
         }
-        if !unpacked {
-            try decodeWithECCodes(position, into: &values, order: geometry.gridIndexOfDataPoint)
-        }
+        var values = [Float](repeating: .nan, count: n)
+        try decodeWithECCodes(position, into: &values, order: order)
         return GRIBField(message: message, values: values, geometry: geometry)
     }
 
@@ -205,54 +209,14 @@ public final class GRIBFile {
         firstMessageKeys[key]
     }
 
-    /// ecCodes derives paramId, shortName, name, units and cfName by matching concept
-    /// tables, about 0.2 ms per key and message. They depend only on the raw identification
-    /// keys below, so they are looked up once per distinct combination.
-    struct ParameterCache {
-        struct Parameter {
-            var shortName: String
-            var paramId: Int
-            var name: String
-            var units: String
-            var cfName: String?
-        }
-
-        static let identification = [
-            "edition", "centre", "subCentre", "table2Version", "indicatorOfParameter", "indicatorOfTypeOfLevel",
-            "discipline", "parameterCategory", "parameterNumber", "typeOfFirstFixedSurface",
-            "scaleFactorOfFirstFixedSurface", "scaledValueOfFirstFixedSurface", "typeOfSecondFixedSurface",
-            "scaleFactorOfSecondFixedSurface", "scaledValueOfSecondFixedSurface", "typeOfStatisticalProcessing",
-            "productDefinitionTemplateNumber", "localTablesVersion", "tablesVersion", "typeOfGeneratingProcess",
-            "timeRangeIndicator", "aerosolType", "constituentType", "level",
-        ]
-        /// Keys that ecCodes' definitions (2.28) never define for one edition: asking for an
-        /// absent key costs several microseconds, so they are not asked and count as absent
-        /// (`Int.min`), as they would be read.
-        static let onlyInEdition2: Set<String> = [
-            "discipline", "parameterCategory", "parameterNumber", "typeOfFirstFixedSurface",
-            "scaleFactorOfFirstFixedSurface", "scaledValueOfFirstFixedSurface", "typeOfSecondFixedSurface",
-            "scaleFactorOfSecondFixedSurface", "scaledValueOfSecondFixedSurface", "localTablesVersion", "tablesVersion",
-            "typeOfGeneratingProcess", "aerosolType", "constituentType",
-        ]
-        static let onlyInEdition1: Set<String> = ["table2Version", "indicatorOfParameter", "indicatorOfTypeOfLevel"]
-        private static let askedInEdition1 = identification.map { !onlyInEdition2.contains($0) }
-        private static let askedInEdition2 = identification.map { !onlyInEdition1.contains($0) }
-
-        private var known: [[Int]: Parameter] = [:]
-
-        mutating func parameter(_ h: ECCodesHandle, edition: Int) -> Parameter {
-            let asked = edition == 1 ? Self.askedInEdition1 : edition == 2 ? Self.askedInEdition2 : nil
-            var key = [Int](repeating: Int.min, count: Self.identification.count)
-            for (i, name) in Self.identification.enumerated() where asked?[i] ?? true {
-                key[i] = h.long(name) ?? Int.min
-            }
-            if let p = known[key] { return p }
-            let cfName = h.string("cfName").flatMap { $0 == "unknown" || $0.isEmpty ? nil : $0 }
-            let p = Parameter(shortName: h.string("shortName") ?? "unknown", paramId: h.long("paramId") ?? 0,
-                              name: h.string("name") ?? "unknown", units: h.string("units") ?? "unknown", cfName: cfName)
-            known[key] = p
-            return p
-        }
+    /// Forgets what reading GRIB files remembers for the whole process (parameter names
+    /// from ecCodes' concept tables, `GRIBParameterCache`; GRIB 1 step and level keys,
+    /// `GRIBEdition1StepAndLevel`; Gaussian latitudes), so that the next file pays for them
+    /// again: for benchmarks that time a first read.
+    public static func forgetProcessCaches() {
+        GRIBParameterCache.forgetAll()
+        GRIBEdition1StepAndLevel.forgetAll()
+        forgetGaussianLatitudes()
     }
 
     /// The keys of a Lambert conformal grid on a spherical earth; nil when a key is missing
@@ -282,7 +246,7 @@ public final class GRIBFile {
     }
 
     private static func keys(
-        _ h: ECCodesHandle, found: GRIBScanner.Found, path: String, parameters: inout ParameterCache
+        _ h: ECCodesHandle, found: GRIBScanner.Found, path: String
     ) -> Result<GRIBMessage, PlumeIOError> {
         let fail = { (reason: String) -> Result<GRIBMessage, PlumeIOError> in
             .failure(.corruptMessage(file: path, index: 0, offset: found.offset, reason: reason))
@@ -307,7 +271,9 @@ public final class GRIBFile {
         case 13, 254: unitHours = 1.0 / 3600
         default: unitHours = .nan
         }
-        let parameter = parameters.parameter(h, edition: found.edition)
+        let stepAndLevel = found.edition == 1 ? GRIBEdition1StepAndLevel.keys(h) : GRIBStepAndLevel.read(h)
+        let stepType = stepAndLevel.stepType
+        let parameter = GRIBParameterCache.parameter(h, edition: found.edition, stepType: stepType)
         let grid = GRIBGridDefinition(
             gridType: gridType, numberOfPoints: points,
             ni: h.long("Ni"), nj: h.long("Nj"), gaussianN: gridType.hasSuffix("_gg") ? h.long("N") : nil,
@@ -325,10 +291,10 @@ public final class GRIBFile {
             index: 0, offset: found.offset, length: found.length, edition: found.edition,
             shortName: parameter.shortName, paramId: parameter.paramId,
             name: parameter.name, units: parameter.units, cfName: parameter.cfName,
-            typeOfLevel: h.string("typeOfLevel") ?? "unknown", level: h.double("level") ?? 0,
+            typeOfLevel: stepAndLevel.typeOfLevel, level: h.double("level") ?? 0,
             dataDate: h.long("dataDate") ?? 0, dataTime: h.long("dataTime") ?? 0,
-            stepHours: Double(h.long("endStep") ?? 0) * unitHours, stepRange: h.string("stepRange") ?? "0",
-            stepType: h.string("stepType") ?? "instant", number: h.long("number"),
+            stepHours: Double(stepAndLevel.endStep ?? 0) * unitHours, stepRange: stepAndLevel.stepRange,
+            stepType: stepType, number: h.long("number"),
             dataType: h.string("dataType") ?? "unknown", packingType: h.string("packingType") ?? "unknown",
             grid: grid)
         return .success(message)

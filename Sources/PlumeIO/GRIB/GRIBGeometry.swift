@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where the points of a GRIB grid are, and in which order the message stores them.
 ///
 /// Plume puts values in *grid order*: for regular grids rows from the first latitude
@@ -16,14 +18,40 @@ public struct GRIBGeometry: Sendable, Equatable {
     }
 
     public var layout: Layout
-    /// Latitude and longitude of every point, in degrees, in grid order.
-    public var latitudes: [Double]
-    public var longitudes: [Double]
     /// `gridIndexOfDataPoint[k]` is where the k-th value of the message goes in grid
     /// order; nil when the message is already in grid order.
     public var gridIndexOfDataPoint: [Int]?
+    private let points: PointCoordinates
 
-    public var pointCount: Int { latitudes.count }
+    /// Latitude and longitude of every point, in degrees, in grid order. For a regular
+    /// layout they are the product of its 1-D coordinates, spelt out on first use (and
+    /// kept): readers of regular grids need only the 1-D coordinates.
+    public var latitudes: [Double] { points.expanded.lat }
+    public var longitudes: [Double] { points.expanded.lon }
+
+    public var pointCount: Int { points.count }
+
+    init(layout: Layout, latitudes: [Double], longitudes: [Double], gridIndexOfDataPoint: [Int]?) {
+        self.layout = layout
+        self.gridIndexOfDataPoint = gridIndexOfDataPoint
+        points = PointCoordinates(.points(lat: latitudes, lon: longitudes))
+    }
+
+    /// A regular lat-lon product grid (`layout` `.regular`), its points spelt out lazily.
+    init(regularLatitudes latitudes: [Double], longitudes: [Double], gridIndexOfDataPoint: [Int]?) {
+        layout = .regular(latitudes: latitudes, longitudes: longitudes)
+        self.gridIndexOfDataPoint = gridIndexOfDataPoint
+        points = PointCoordinates(.product(lat: latitudes, lon: longitudes))
+    }
+
+    public static func == (a: GRIBGeometry, b: GRIBGeometry) -> Bool {
+        guard a.layout == b.layout, a.gridIndexOfDataPoint == b.gridIndexOfDataPoint else { return false }
+        if a.points === b.points { return true }
+        if case .product(let la, let lo) = a.points.source, case .product(let lb, let ob) = b.points.source {
+            return la == lb && lo == ob
+        }
+        return a.latitudes == b.latitudes && a.longitudes == b.longitudes
+    }
 
     /// The shape of one field on this grid: `[nlat, nlon]`, `[ny, nx]` or `[npoints]`.
     public var shape: [Int] {
@@ -85,34 +113,33 @@ public struct GRIBGeometry: Sendable, Equatable {
         var longitudes = (0..<ni).map { i in ni == 1 ? lon0 : lon0 + Double(i) * (lon1 - lon0) / Double(ni - 1) }
         if longitudes.contains(where: { $0 >= 360 }) { longitudes = longitudes.map { $0 - 360 } }
 
-        var lat = [Double](repeating: 0, count: ni * nj)
-        var lon = [Double](repeating: 0, count: ni * nj)
-        for j in 0..<nj {
-            for i in 0..<ni {
-                lat[j * ni + i] = latitudes[j]
-                lon[j * ni + i] = longitudes[i]
-            }
-        }
         var order: [Int]? = nil
         if grid.jPointsAreConsecutive || grid.alternativeRowScanning {
-            var map = [Int](repeating: 0, count: ni * nj)
-            for k in 0..<(ni * nj) {
-                var row: Int, col: Int
+            // Stored value k = (outer, inner) in scanning order; no divisions.
+            let map = [Int](unsafeUninitializedCapacity: ni * nj) { out, count in
+                var k = 0
                 if grid.jPointsAreConsecutive {
-                    col = k / nj
-                    row = k % nj
-                    if grid.alternativeRowScanning && col % 2 == 1 { row = nj - 1 - row }
+                    for col in 0..<ni {
+                        let reversed = grid.alternativeRowScanning && col % 2 == 1
+                        for r in 0..<nj {
+                            out[k] = (reversed ? nj - 1 - r : r) * ni + col
+                            k += 1
+                        }
+                    }
                 } else {
-                    row = k / ni
-                    col = k % ni
-                    if grid.alternativeRowScanning && row % 2 == 1 { col = ni - 1 - col }
+                    for row in 0..<nj {
+                        let reversed = grid.alternativeRowScanning && row % 2 == 1
+                        for c in 0..<ni {
+                            out[k] = row * ni + (reversed ? ni - 1 - c : c)
+                            k += 1
+                        }
+                    }
                 }
-                map[k] = row * ni + col
+                count = ni * nj
             }
             order = map
         }
-        return GRIBGeometry(layout: .regular(latitudes: latitudes, longitudes: longitudes),
-                            latitudes: lat, longitudes: lon, gridIndexOfDataPoint: order)
+        return GRIBGeometry(regularLatitudes: latitudes, longitudes: longitudes, gridIndexOfDataPoint: order)
     }
 
     /// A Lambert conformal grid on a sphere: `[y, x]`, rows from the first point northward
@@ -179,6 +206,49 @@ public struct GRIBGeometry: Sendable, Equatable {
             switch self {
             case .inconsistent(let s): "grid definition: \(s)"
             case .geoIterator(let s): "ecCodes geo-iterator: \(s)"
+            }
+        }
+    }
+}
+
+/// The latitude and longitude of every point of a geometry: given point by point, or the
+/// product of 1-D coordinates, spelt out (once, thread-safely) when first asked for.
+private final class PointCoordinates: Sendable {
+    enum Source {
+        case points(lat: [Double], lon: [Double])
+        case product(lat: [Double], lon: [Double])
+    }
+
+    let source: Source
+    private let spelt = Mutex<(lat: [Double], lon: [Double])?>(nil)
+
+    init(_ source: Source) { self.source = source }
+
+    var count: Int {
+        switch source {
+        case .points(let lat, _): lat.count
+        case .product(let lat, let lon): lat.count * lon.count
+        }
+    }
+
+    var expanded: (lat: [Double], lon: [Double]) {
+        switch source {
+        case .points(let lat, let lon):
+            return (lat, lon)
+        case .product(let rows, let columns):
+            return spelt.withLock { cached in
+                if let cached { return cached }
+                let ni = columns.count, n = rows.count * ni
+                var lat = [Double](repeating: 0, count: n)
+                var lon = [Double](repeating: 0, count: n)
+                for (j, row) in rows.enumerated() {
+                    for i in 0..<ni {
+                        lat[j * ni + i] = row
+                        lon[j * ni + i] = columns[i]
+                    }
+                }
+                cached = (lat, lon)
+                return (lat, lon)
             }
         }
     }

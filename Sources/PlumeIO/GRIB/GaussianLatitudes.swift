@@ -1,11 +1,30 @@
 import Foundation
+import Synchronization
 
 /// Latitudes of the regular Gaussian grid with Gaussian number `n`: the 2n roots of the
 /// Legendre polynomial P₂ₙ(sin φ), in degrees, north to south.
 ///
 /// Newton iteration on the three-term recurrence in float64; converges to round-off.
+/// Computed once per `n` in the process (O(n²) work: ~0.1 ms for N = 64, 30 ms for N = 1280).
 public func gaussianLatitudes(_ n: Int) -> [Double] {
     guard n > 0 else { return [] }
+    if let known = gaussianLatitudeCache.withLock({ $0[n] }) { return known }
+    let latitudes = computeGaussianLatitudes(n)
+    gaussianLatitudeCache.withLock {
+        if $0.count >= 32 { $0.removeAll() }
+        $0[n] = latitudes
+    }
+    return latitudes
+}
+
+/// Latitudes by Gaussian number, for the process (a few grids in practice; bounded).
+private let gaussianLatitudeCache = Mutex<[Int: [Double]]>([:])
+
+func forgetGaussianLatitudes() {
+    gaussianLatitudeCache.withLock { $0.removeAll() }
+}
+
+private func computeGaussianLatitudes(_ n: Int) -> [Double] {
     let count = 2 * n
     var latitudes = [Double](repeating: 0, count: count)
     for i in 0..<n {
