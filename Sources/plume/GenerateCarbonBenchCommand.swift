@@ -56,6 +56,10 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
     @Option(name: .customLong("time-step"), help: "Transport time step, s (divides 21600).")
     var timeStep: Double = 3600
 
+    @Option(name: .customLong("hadley-strength"),
+            help: "Annual-mean peak mass transport of each prescribed Hadley cell, kg/s (0: none; observed ~8e10).")
+    var hadleyStrength: Double = 1e11
+
     @Option(help: "libtorch intra-op threads.")
     var threads: Int = 1
 
@@ -99,6 +103,16 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         generator.transportTimeStep = timeStep
         generator.deflateLevel = deflate
         generator.historyLine = CommandLine.arguments.joined(separator: " ")
+        guard hadleyStrength >= 0, hadleyStrength.isFinite else {
+            throw ValidationError("--hadley-strength must be ≥ 0 kg/s, got \(hadleyStrength)")
+        }
+        if hadleyStrength == 0 {
+            generator.overturning = nil
+        } else {
+            var overturning = MeridionalOverturning()
+            overturning.strength = hadleyStrength
+            generator.overturning = overturning
+        }
         do {
             try generator.validate()
         } catch {

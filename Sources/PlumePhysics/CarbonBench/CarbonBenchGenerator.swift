@@ -76,6 +76,9 @@ public struct CarbonBenchGenerator {
     public var split: [Double] = [3, 1, 1]
     /// Initial CO2 mole fraction everywhere, ppm.
     public var initialPPM: Double = 400
+    /// The Hadley cells added to the weather's winds (nil: none). Without them the tropics
+    /// exchange air between the hemispheres far too slowly.
+    public var overturning: MeridionalOverturning? = MeridionalOverturning()
     public var filePrefix: String = "carbonbench"
     public var deflateLevel: Int32 = 1
     /// Reference date of the time axis (start of the recorded period); the model year has 365 days.
@@ -241,7 +244,7 @@ public struct CarbonBenchGenerator {
                 try driver.advance(steps: weatherSteps)
                 let psiEnd = try driver.cornerStreamfunction(grid: native)
                 model.winds = CarbonBenchWindSnapshot(cornerStreamfunction: zip(psiStart, psiEnd).map { 0.5 * ($0 + $1) },
-                                                      factors: factors)
+                                                      factors: factors, overturning: overturning)
                 let report = try model.step(&state, time: time, duration: transportTimeStep)
                 source += report.appliedSource[0]
                 clipped += report.clippedUptake[0]
@@ -283,6 +286,11 @@ public struct CarbonBenchGenerator {
                         for c in 0..<nTarget {
                             u[l * nTarget + c] = factors[l] * uv[c]
                             v[l * nTarget + c] = factors[l] * uv[nTarget + c]
+                            if let overturning {
+                                v[l * nTarget + c] += overturning.meridionalWind(
+                                    latitude: targetLatitudes[c / target.longitudeCount], bottom: pBottom[l * nTarget + c],
+                                    top: pTop[l * nTarget + c], surfacePressure: psTarget[c], time: time)
+                            }
                         }
                     }
                     fields3 += [("u", "m s-1", u), ("v", "m s-1", v), ("p_bottom", "Pa", pBottom), ("p_top", "Pa", pTop),
@@ -373,7 +381,7 @@ public struct CarbonBenchGenerator {
             field3("co2massmix", attrs("CO2 mass mixing ratio", "1e-6 kg kg-1", "mass_fraction_of_carbon_dioxide_in_air")),
             field3("airmass", attrs("air mass per cell", "Pg")),
             field3("u", attrs("eastward wind (shallow-water wind times the vertical profile)", "m s-1", "eastward_wind")),
-            field3("v", attrs("northward wind (shallow-water wind times the vertical profile)", "m s-1", "northward_wind")),
+            field3("v", attrs("northward wind (shallow-water wind times the vertical profile, plus the Hadley cells)", "m s-1", "northward_wind")),
             field3("p_bottom", attrs("pressure at the layer bottom", "Pa", "air_pressure")),
             field3("p_top", attrs("pressure at the layer top", "Pa", "air_pressure")),
             field3("gph_bottom", attrs("geopotential height of the layer bottom", "m", "geopotential_height", note: isa)),
@@ -398,6 +406,9 @@ public struct CarbonBenchGenerator {
             seed <= UInt64(Int64.max) ? Attribute("seed", .integers([Int64(seed)])) : Attribute("seed", .text(String(seed))),
             Attribute("initial_co2_ppm", .doubles([initialPPM])),
             Attribute("vertical_profile", .text("layer winds = shallow-water wind x (0.25 + s)/1.25, s = 1 - p_mid/1013.25 hPa")),
+            Attribute("meridional_overturning", .text(overturning.map {
+                "Hadley cells: \($0.strength) kg/s annual-mean peak, seasonal contrast \($0.seasonalContrast), ITCZ ±\($0.itczAmplitude) deg, edges ±\($0.edgeLatitude) deg, top \($0.topPressure) Pa (v includes them)"
+            } ?? "none")),
             Attribute("regrid_method", .text("conservative; airmass and CO2 mass extensive, co2massmix = CO2 mass / air mass")),
         ]
         return Dataset(dimensions: [PlumeIO.Dimension(name: "time", length: nt), PlumeIO.Dimension(name: "level", length: L),

@@ -24,15 +24,32 @@ public enum CarbonBenchVerticalProfile {
 /// The fluxes of layer k over Δt are the differences of the mass streamfunction
 /// σ_k·Δt·f_k·ψ at the corners (σ_k = the geometry's corner air mass per area, kg m⁻²), so
 /// they are discretely non-divergent and every cell keeps its air mass.
+///
+/// `overturning` adds the Hadley cells (`MeridionalOverturning`) that the shallow-water flow
+/// lacks: layer fluxes whose column sums vanish, with the vertical fluxes from continuity
+/// at constant air mass (`VerticalMassFluxes`), so every cell still keeps its air mass.
 public struct CarbonBenchWindSnapshot: Transport3DWindProvider {
     /// ψ at the corners, m² s⁻¹, `[lat + 1, lon]`.
     public var cornerStreamfunction: [Double]
     /// Vertical profile factor per layer, lowest first.
     public var factors: [Double]
+    /// The prescribed meridional overturning (none: nil).
+    public var overturning: MeridionalOverturning?
 
-    public init(cornerStreamfunction: [Double], factors: [Double]) {
+    public init(cornerStreamfunction: [Double], factors: [Double], overturning: MeridionalOverturning? = nil) {
         self.cornerStreamfunction = cornerStreamfunction
         self.factors = factors
+        self.overturning = overturning
+    }
+
+    public func stepFluxes(geometry: Transport3DGeometry, from time: Double, duration: Double) throws(TransportError) -> Transport3DStepFluxes {
+        var horizontal = try massFluxes(geometry: geometry, from: time, duration: duration)
+        guard let overturning else { return Transport3DStepFluxes(horizontal: horizontal) }
+        let extra = overturning.northwardFluxes(geometry: geometry, from: time, duration: duration)
+        for idx in horizontal.northward.indices { horizontal.northward[idx] += extra[idx] }
+        let (upward, _) = try VerticalMassFluxes.fromContinuity(horizontal: horizontal, airMassStart: geometry.airMass,
+                                                               airMassEnd: geometry.airMass)
+        return Transport3DStepFluxes(horizontal: horizontal, upward: upward)
     }
 
     public func massFluxes(geometry: Transport3DGeometry, from time: Double, duration: Double) throws(TransportError) -> HorizontalMassFluxes {
