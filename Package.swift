@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "plume",
             dependencies: [
-                "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumePhysics", "PlumePlot", "Torch", "CEccodes", "CNetCDF",
+                "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumePhysics", "PlumePlot", "Torch", "CEccodes", "CNetCDF", "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(

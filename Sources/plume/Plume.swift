@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPlumeKernels
 
 @main
 struct Plume: ParsableCommand {
@@ -7,4 +8,10 @@ struct Plume: ParsableCommand {
         abstract: "Weather and atmospheric-transport emulator pipeline.",
         subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, PlotCommand.self, GenerateCommand.self,
                       TransportCommand.self, BenchCommand.self])
+
+    /// Sets the process's malloc policy (`plume_tune_malloc`), then parses and runs.
+    static func main() {
+        plume_tune_malloc()
+        main(nil)
+    }
 }

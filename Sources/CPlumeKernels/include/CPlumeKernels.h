@@ -41,6 +41,13 @@ void plume_lambert_coordinates(const plume_lambert_grid *grid, double *lat, doub
 int plume_unpack_simple(const uint8_t *data, long length, long count, int bits, double reference,
                         double binary_scale, double decimal_scale, float *out, const long *order);
 
+/// Keeps large freed blocks in the heap instead of returning them to the kernel (glibc:
+/// mmap threshold 32 MiB, trim above 256 MiB of free heap), the policy the libtorch
+/// loader applies; `plume` calls it at start-up. Loading fields of a few MB repeatedly
+/// otherwise faults every page in again (~1.5 µs each). PLUME_MALLOC_DEFAULTS=1 keeps
+/// glibc's defaults.
+void plume_tune_malloc(void);
+
 #ifdef __cplusplus
 }
 #endif
