@@ -102,6 +102,17 @@ final class ECCodesHandle {
         }
     }
 
+    /// A double array key of any length (e.g. `pv`); nil when absent or empty.
+    func doubleArray(_ key: String) -> [Double]? {
+        ecCodesLock.withLock { _ in
+            var size = 0
+            guard codes_get_size(handle, key, &size) == 0, size > 0, size < 1 << 28 else { return nil }
+            var values = [Double](repeating: 0, count: size)
+            guard codes_get_double_array(handle, key, &values, &size) == 0 else { return nil }
+            return Array(values.prefix(size))
+        }
+    }
+
     /// Decodes a double array key (`values`); on failure returns what ecCodes said.
     func doubles(_ key: String, expectedCount: Int) -> Result<[Double], ECCodesFailure> {
         ecCodesLock.withLock { _ in

@@ -164,6 +164,16 @@ public final class GRIBFile {
         }
     }
 
+    /// The vertical-coordinate parameters (`pv`) of `messages[position]` as ecCodes decodes
+    /// them — for hybrid levels the half-level A (Pa) then B, top first — or an empty array
+    /// when the message has none.
+    public func verticalCoordinateParameters(_ position: Int) throws -> [Double] {
+        guard messages.indices.contains(position) else {
+            throw PlumeIOError.invalidRequest(file: path, variable: "pv", reason: "message position \(position) outside 0..<\(messages.count)")
+        }
+        return try handle(at: position).doubleArray("pv") ?? []
+    }
+
     /// A fresh ecCodes handle on `messages[position]`, parsed from the mapped bytes (no copy).
     private func handle(at position: Int) throws -> ECCodesHandle {
         let message = messages[position]

@@ -47,7 +47,7 @@ enum MeteorologyGRIBIndexer {
 
             var halfLevels: GRIBHybridCoefficients.HalfLevels?
             if levelTypes.contains("hybrid") && !q.isSurface {
-                halfLevels = try GRIBHybridCoefficients.read(path: path, message: file.messages[first])
+                halfLevels = try GRIBHybridCoefficients.read(file: file, position: first, path: path)
             }
             var fields: [Int64: [MeteorologyLevelField]] = [:]
             for position in list {
