@@ -152,7 +152,7 @@ public struct TransportMeteorologyFiles: TransportMeteorologySource {
         if surface.isEmpty {
             guard surfacePressureWhenAbsent != nil else {
                 throw .invalidValue(name: fileList, reason: "no surface pressure (expected \(MeteorologyQuantity.surfacePressure.expectation); "
-                    + "or pass surfacePressureWhenAbsent)")
+                    + "or a constant: `plume transport --surface-pressure PA`, surfacePressureWhenAbsent in the API)")
             }
         } else {
             let sources = Set(surface.values).map { variables[$0].context }.sorted().joined(separator: ", ")
