@@ -48,6 +48,7 @@ demo: build samples
 	$(PLUME) regrid $(SAMPLES)/reduced_gg.grib $(OUT)/reduced_gg.latlon5.625.nc --to latlon5.625
 	$(PLUME) transport --met $(SAMPLES)/uv_on_different_levels.grib --surface-pressure 100000 --time-step 1800 \
 		--out $(OUT)/transport
+	$(PLUME) plot transport $(OUT)/transport
 	$(PLUME) generate carbonbench-mini --days 3 --spinup-days 5 --split 1,1,1 --out $(OUT)/carbonbench-mini
 	$(PLUME) plot carbonbench $(OUT)/carbonbench-mini
 	$(PLUME) generate weather --grid gaussian-n32 --truncation 42 --spinup-days 10 --days 10 --seed 1 \

@@ -8,7 +8,7 @@ struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
         abstract: "Draw figures (PNG) of Plume's outputs.",
-        subcommands: [PlotCarbonBenchCommand.self])
+        subcommands: [PlotCarbonBenchCommand.self, PlotTransportCommand.self])
 }
 
 /// `plume plot carbonbench DIR`: the surface CO2 field and the global CO2 mass time series of
@@ -30,6 +30,33 @@ struct PlotCarbonBenchCommand: ParsableCommand {
         guard !files.isEmpty else {
             throw ValidationError("\(folder) holds no carbonbench-{train,val,test}.nc")
         }
+        try CO2Figures.draw(files: files, prefix: "carbonbench", title: "CarbonBench-mini", target: URL(fileURLWithPath: out ?? folder))
+    }
+}
+
+/// `plume plot transport DIR`: the same figures for a `plume transport` run (transport.nc).
+struct PlotTransportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transport",
+        abstract: "Surface CO2 map (last output) and global CO2 mass (PgC) of a `plume transport` run.")
+
+    @Argument(help: "Folder written by `plume transport`.")
+    var folder: String
+
+    @Option(help: "Output folder for the PNGs (default: the input folder).")
+    var out: String?
+
+    func run() throws {
+        let path = "\(folder)/transport.nc"
+        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(folder) holds no transport.nc") }
+        try CO2Figures.draw(files: [path], prefix: "transport", title: "Reference transport", target: URL(fileURLWithPath: out ?? folder))
+    }
+}
+
+/// The surface CO2 map (last time) and the global CO2 mass series of files with
+/// `co2massmix` (1e-6 kg kg⁻¹) and `airmass` (Pg), `[time, level, lat, lon]`, `time` in hours.
+enum CO2Figures {
+    static func draw(files: [String], prefix: String, title: String, target: URL) throws {
         var days: [Double] = [], mass: [Double] = []
         var lastSurface: [Double] = [], latitudes: [Double] = [], longitudes: [Double] = []
         var lastTime = 0.0
@@ -56,16 +83,15 @@ struct PlotCarbonBenchCommand: ParsableCommand {
                 }
             }
         }
-        let target = URL(fileURLWithPath: out ?? folder)
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         let series = LinePlot(series: [LineSeries(x: days, y: mass, label: "global CO2 mass")],
-                              title: "CarbonBench-mini: global CO2 mass", xLabel: "model day", yLabel: "PgC")
-        try series.write(to: target.appendingPathComponent("carbonbench-global-mass.png"))
+                              title: "\(title): global CO2 mass", xLabel: "model day", yLabel: "PgC")
+        try series.write(to: target.appendingPathComponent("\(prefix)-global-mass.png"))
         let map = MapPlot(field: lastSurface, latitudesDegrees: latitudes, longitudesDegrees: longitudes,
                           title: String(format: "Surface CO2, day %.2f", lastTime / 24), units: "ppm",
                           colormap: .yellowOrangeRed)
-        try map.write(to: target.appendingPathComponent("carbonbench-surface-co2.png"))
-        print("wrote \(target.path)/carbonbench-global-mass.png and carbonbench-surface-co2.png (\(days.count) snapshots, "
+        try map.write(to: target.appendingPathComponent("\(prefix)-surface-co2.png"))
+        print("wrote \(target.path)/\(prefix)-global-mass.png and \(prefix)-surface-co2.png (\(days.count) snapshots, "
               + String(format: "mass %.3f → %.3f PgC)", mass.first ?? 0, mass.last ?? 0))
     }
 }
