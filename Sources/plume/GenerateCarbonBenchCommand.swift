@@ -53,6 +53,10 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
     @Option(name: .customLong("spinup-days"), help: "Weather spin-up days before the transport starts.")
     var spinupDays: Double = 30
 
+    @Option(name: .customLong("transport-spinup-years"),
+            help: "Whole years of transport from uniform CO2 before the recorded period (not written).")
+    var transportSpinupYears: Int = 0
+
     @Option(name: .customLong("time-step"), help: "Transport time step, s (divides 21600).")
     var timeStep: Double = 3600
 
@@ -100,6 +104,7 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         generator.split = parts.compactMap { $0 }
         generator.seed = seed
         generator.weatherSpinupDays = spinupDays
+        generator.transportSpinupYears = transportSpinupYears
         generator.transportTimeStep = timeStep
         generator.deflateLevel = deflate
         generator.historyLine = CommandLine.arguments.joined(separator: " ")

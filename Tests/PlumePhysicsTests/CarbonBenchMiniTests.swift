@@ -22,6 +22,21 @@ struct CarbonBenchMiniTests {
         return (folder, summary)
     }
 
+    @Test("a negative transport spin-up is refused, naming the setting")
+    func negativeSpinup() throws {
+        let lowRes = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
+        var generator = CarbonBenchGenerator(weather: WeatherConfiguration(truncation: 21), weatherGrid: try GaussianGrid(name: "gaussian-n16", n: 16),
+                                             nativeGrid: lowRes, targetGrid: lowRes,
+                                             levels: try Transport3DGeometry.carbonBenchLevels(count: 10), days: 2)
+        generator.transportSpinupYears = -1
+        #expect(throws: CarbonBenchError.self) { try generator.validate() }
+        do {
+            try generator.validate()
+        } catch {
+            #expect("\(error)".contains("transportSpinupYears"))
+        }
+    }
+
     @Test("variables, units, shapes, time steps, mass budget and statistics")
     func dataset() throws {
         let (folder, summary) = try Self.run()

@@ -69,6 +69,10 @@ public struct CarbonBenchGenerator {
     public var days: Double
     /// Days the weather model runs before the transport starts.
     public var weatherSpinupDays: Double = 30
+    /// Whole years the transport runs (from uniform CO2) before the recorded period starts,
+    /// so that the recorded fields carry spun-up gradients; the recorded period then starts
+    /// at the same phase of the year (1 January).
+    public var transportSpinupYears: Int = 0
     /// Transport time step, s; must divide 6 h. The weather step is made to divide it.
     public var transportTimeStep: Double = 3600
     public var seed: UInt64 = 0
@@ -135,6 +139,9 @@ public struct CarbonBenchGenerator {
         let quarter = (days * 4).rounded()
         guard days.isFinite, days > 0, abs(days * 4 - quarter) < 1e-9 else {
             throw .invalidSetting(name: "days", value: "\(days)", reason: "must be a positive multiple of 0.25")
+        }
+        guard transportSpinupYears >= 0 else {
+            throw .invalidSetting(name: "transportSpinupYears", value: "\(transportSpinupYears)", reason: "must be ≥ 0")
         }
         guard weatherSpinupDays.isFinite, weatherSpinupDays >= 0 else {
             throw .invalidSetting(name: "weatherSpinupDays", value: "\(weatherSpinupDays)", reason: "must be ≥ 0")
@@ -253,6 +260,21 @@ public struct CarbonBenchGenerator {
             }
             applied.append(source)
             nativeMass.append(state.totalTracerMass(0))
+        }
+
+        if transportSpinupYears > 0 {
+            let spinupOutputs = transportSpinupYears * 365 * 4
+            for k in 0..<spinupOutputs {
+                try advanceOutput()
+                if (k + 1) % 4 == 0 {
+                    progress?(CarbonBenchProgress(modelDays: Double(k + 1) / 4, totalModelDays: Double(spinupOutputs) / 4,
+                                                  wallSeconds: Date().timeIntervalSince(start), file: "transport spin-up"))
+                }
+            }
+            time = 0
+            applied.removeAll()
+            nativeMass = [state.totalTracerMass(0)]
+            clipped = 0
         }
 
         for (index, count) in counts.enumerated() where count > 0 {
@@ -402,6 +424,7 @@ public struct CarbonBenchGenerator {
             Attribute("weather_grid", .text(weatherGrid.name)),
             Attribute("weather_configuration", .text(effectiveWeather.summary)),
             Attribute("weather_spinup_days", .doubles([weatherSpinupDays])),
+            Attribute("transport_spinup_years", .integers([Int64(transportSpinupYears)])),
             Attribute("transport_time_step_seconds", .doubles([transportTimeStep])),
             seed <= UInt64(Int64.max) ? Attribute("seed", .integers([Int64(seed)])) : Attribute("seed", .text(String(seed))),
             Attribute("initial_co2_ppm", .doubles([initialPPM])),
