@@ -85,11 +85,7 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         guard let gaussian = gaussianLoaded as? GaussianGrid, !gaussian.isReduced else {
             throw ValidationError("--weather-grid '\(weatherGrid)': needs a regular Gaussian grid")
         }
-        guard levels.hasPrefix("l"), let count = Int(levels.dropFirst()), count == 10 || count == 20 else {
-            throw ValidationError("--levels must be l10 or l20, got '\(levels)'")
-        }
-        let hybrid: HybridLevels
-        do { hybrid = try Transport3DGeometry.carbonBenchLevels(count: count) } catch { throw ValidationError("--levels '\(levels)': \(error)") }
+        let hybrid = try LevelsOption.parse(levels, allowed: [10, 20])
         let parts = split.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 3, parts.allSatisfy({ $0 != nil }) else {
             throw ValidationError("--split expects three numbers train,val,test, got '\(split)'")

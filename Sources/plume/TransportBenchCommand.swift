@@ -16,8 +16,8 @@ struct TransportBenchCommand: ParsableCommand {
     @Option(help: "Grid: latlon5.625 (LowRes), latlon2x3 (OrigRes), or any global lat-lon catalogue grid without pole points.")
     var grid: String = "latlon5.625"
 
-    @Option(help: "Layers: 10 (TM5 34 grouped as l10), 20 (l20) or 34 (all TM5 layers).")
-    var levels: Int = 10
+    @Option(help: "Layers: l10, l20 (CarbonBench's groupings of the TM5 layers) or tm5-34 (also 10, 20, 34).")
+    var levels: String = "l10"
 
     @Option(help: "Simulated days.")
     var days: Double = 10
@@ -40,7 +40,7 @@ struct TransportBenchCommand: ParsableCommand {
     func validate() throws {
         guard days > 0, days.isFinite else { throw ValidationError("--days must be positive") }
         guard dt > 0, dt.isFinite, dt <= 86_400 else { throw ValidationError("--dt must be in (0, 86400] s") }
-        guard [10, 20, 34].contains(levels) else { throw ValidationError("--levels must be 10, 20 or 34") }
+        _ = try LevelsOption.parse(levels)
         guard winds == "streamfunction" || winds == "balanced" else { throw ValidationError("--winds must be streamfunction or balanced") }
         guard format == "markdown" || format == "json" else { throw ValidationError("--format must be markdown or json") }
         for t in tracers.split(separator: ",") where Transport3DBenchTracer(rawValue: String(t)) == nil {
@@ -53,7 +53,7 @@ struct TransportBenchCommand: ParsableCommand {
             throw ValidationError("\(grid) is not a regular lat-lon grid")
         }
         let transportGrid = try TransportGrid(latlon)
-        let hybrid = try Transport3DGeometry.carbonBenchLevels(count: levels)
+        let hybrid = try LevelsOption.parse(levels)
         let chosen = tracers.split(separator: ",").compactMap { Transport3DBenchTracer(rawValue: String($0)) }
         let steps = max(1, Int((days * 86_400 / dt).rounded()))
         let interval = max(1, Int((10 * 86_400 / dt).rounded()))

@@ -29,8 +29,8 @@ struct TransportCommand: ParsableCommand {
     @Option(help: "Transport grid (a regular lat-lon grid of the catalogue).")
     var grid: String = "latlon5.625"
 
-    @Option(help: "Levels: 10 (l10), 20 (l20) or 34 (TM5).")
-    var levels: Int = 10
+    @Option(help: "Layers: l10, l20 (CarbonBench's groupings of the TM5 layers) or tm5-34.")
+    var levels: String = "l10"
 
     @Option(name: .customLong("surface-pressure"), help: "Surface pressure, Pa, when no file has one.")
     var surfacePressure: Double?
@@ -58,8 +58,7 @@ struct TransportCommand: ParsableCommand {
             throw ValidationError("--grid '\(grid)': needs a regular lat-lon grid, got \(type(of: loaded))")
         }
         let transportGrid = try TransportGrid(latlon)
-        let hybrid: HybridLevels
-        do { hybrid = try Transport3DGeometry.carbonBenchLevels(count: levels) } catch { throw ValidationError("--levels \(levels): \(error)") }
+        let hybrid = try LevelsOption.parse(levels)
         let source = try TransportMeteorologyFiles(paths: met, grid: transportGrid, levels: hybrid, surfacePressureWhenAbsent: surfacePressure)
         let winds = try Transport3DMeteorologyWinds(source: source)
         let geometry = try Transport3DGeometry(grid: transportGrid, levels: hybrid)
