@@ -104,18 +104,6 @@ struct CarbonBenchMiniTests {
         #expect(Set(units.keys).isSubset(of: Set(stats.variables.keys)))
 
         // `plume plot carbonbench` draws the two acceptance figures from these files.
-        let plume = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/plume").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: plume)
-        process.arguments = ["plot", "carbonbench", folder]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        for png in ["carbonbench-global-mass.png", "carbonbench-surface-co2.png"] {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + png))
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(png) is not a PNG")
-        }
+        try PlumeFigureCommand.expectFigures(kind: "carbonbench", folder: folder, files: ["carbonbench-global-mass.png", "carbonbench-surface-co2.png"])
     }
 }

@@ -274,18 +274,6 @@ struct RealWindsTransportTests {
         #expect(airmass.shape == [2, 10, 32, 64])
 
         // `plume plot transport` draws its two figures from the run's folder.
-        let plume = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/plume").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: plume)
-        process.arguments = ["plot", "transport", directory]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        for png in ["transport-global-mass.png", "transport-surface-co2.png"] {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + png))
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(png) is not a PNG")
-        }
+        try PlumeFigureCommand.expectFigures(kind: "transport", folder: directory, files: ["transport-global-mass.png", "transport-surface-co2.png"])
     }
 }

@@ -26,7 +26,6 @@ public final class HDF5File {
 
     public init(path: String) throws {
         self.path = path
-        _ = hdf5ErrorPrintingOff
         let id: hid_t = netCDFAndHDF5Lock.withLock { _ in
             guard H5Fis_hdf5(path) > 0 else { return -2 }
             return H5Fopen(path, plume_h5f_acc_rdonly(), plume_h5p_default())

@@ -16,7 +16,6 @@ public final class NetCDFFile {
     /// Opens `path` read-only and reads its structure.
     public init(path: String) throws {
         self.path = path
-        _ = hdf5ErrorPrintingOff
         var id: Int32 = -1
         let status = netCDFAndHDF5Lock.withLock { _ in nc_open(path, NC_NOWRITE, &id) }
         guard status == NC_NOERR else {

@@ -24,7 +24,6 @@ public struct NetCDFWriter: Sendable {
         for v in dataset.variables where v.data == nil || v.data?.count != v.count {
             throw PlumeIOError.writeFailed(file: path, reason: "variable '\(v.name)' holds \(v.data?.count ?? 0) values, expected \(v.count) (its shape \(v.shape))")
         }
-        _ = hdf5ErrorPrintingOff
         try AtomicFile.write(to: path) { temporary in
             try netCDFAndHDF5Lock.withLock { _ in
                 var ncid: Int32 = -1

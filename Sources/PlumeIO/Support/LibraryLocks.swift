@@ -21,14 +21,11 @@ final class LibraryLock: @unchecked Sendable {
 }
 
 /// netCDF-C and the HDF5 library under it are not thread-safe: every call into either
-/// goes through this lock. HDF5 keeps its error-printing switch per thread (Debian builds
-/// it thread-safe), so each holder turns printing off for its own thread first.
+/// goes through this lock. HDF5 prints its error stack to standard error by default, also
+/// for the failed probes netCDF-C makes on purpose; Plume reports errors itself. HDF5 keeps
+/// that switch per thread (Debian builds it thread-safe), so each holder turns printing off
+/// for its own thread first.
 let netCDFAndHDF5Lock = LibraryLock(onAcquire: { plume_h5_silence_errors() })
 
 /// ecCodes keeps global state (its context, definition caches): calls go through this lock.
 let ecCodesLock = LibraryLock()
-
-/// HDF5 prints its error stack to standard error by default, also for the failed probes
-/// netCDF-C makes on purpose. Plume reports errors itself: printing is turned off by every
-/// holder of `netCDFAndHDF5Lock` (this forces the first one).
-let hdf5ErrorPrintingOff: Void = netCDFAndHDF5Lock.withLock { _ in }
