@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 internal import CPLplot
 
 /// The one door to PLplot. PLplot keeps global state and is not thread-safe, so every
@@ -29,17 +30,16 @@ enum PLplotSession {
                 path: path,
                 reason: "size \(size.width)×\(size.height) px is outside \(PlotSize.allowedSides)")
         }
-        let directory = url.deletingLastPathComponent().path
-        let temporary = "\(directory)/.\(url.lastPathComponent).\(UUID().uuidString).tmp"
-        // Create the temporary file ourselves: PLplot's own fopen failure prompts on stdin
-        // or exits the process, so it must only ever open a file known to be writable.
-        let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        // The project's atomic writer reserves the temporary file: PLplot's own fopen failure
+        // prompts on stdin or exits the process, so it must only ever open a file known to be writable.
+        let pending: PendingFile
+        do throws(AtomicWriteError) {
+            pending = try PendingFile(destination: path)
+        } catch {
+            throw .cannotWrite(path: path, reason: error.reason)
         }
-        close(fd)
-        var succeeded = false
-        defer { if !succeeded { unlink(temporary) } }
+        defer { pending.discard() }  // does nothing once committed
+        let temporary = pending.temporaryPath
 
         do {
             lock.lock()
@@ -48,10 +48,11 @@ enum PLplotSession {
         }
 
         try checkPNG(at: temporary, path: path)
-        guard rename(temporary, path) == 0 else {
-            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        do throws(AtomicWriteError) {
+            try pending.commit()
+        } catch {
+            throw .cannotWrite(path: path, reason: error.reason)
         }
-        succeeded = true
     }
 
     /// The body of ``render(to:size:palette:_:)`` while the lock is held.

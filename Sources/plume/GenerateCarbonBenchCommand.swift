@@ -3,6 +3,7 @@ import Foundation
 import PlumeGrids
 import PlumePhysics
 import Torch
+import PlumeCarbonBench
 
 /// `plume generate carbonbench-mini`: the shallow-water weather drives the reference
 /// transport model on a native grid; 6-hourly snapshots remapped conservatively to the
@@ -73,7 +74,7 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
     func makeGenerator() throws -> CarbonBenchGenerator {
         func latlon(_ name: String, _ flag: String) throws -> RegularLatLonGrid {
             let loaded: any Grid
-            do { loaded = try GridCatalog.grid(name) } catch { throw ValidationError("\(flag) '\(name)': \(error)") }
+            do { loaded = try GridCatalog.resolve(name) } catch { throw ValidationError("\(flag) '\(name)': \(error)") }
             guard let g = loaded as? RegularLatLonGrid else {
                 throw ValidationError("\(flag) '\(name)': needs a regular lat-lon grid, got \(type(of: loaded))")
             }
@@ -81,7 +82,7 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         }
         let target = try latlon(grid, "--grid"), native = try latlon(nativeGrid, "--native-grid")
         let gaussianLoaded: any Grid
-        do { gaussianLoaded = try GridCatalog.grid(weatherGrid) } catch { throw ValidationError("--weather-grid '\(weatherGrid)': \(error)") }
+        do { gaussianLoaded = try GridCatalog.resolve(weatherGrid) } catch { throw ValidationError("--weather-grid '\(weatherGrid)': \(error)") }
         guard let gaussian = gaussianLoaded as? GaussianGrid, !gaussian.isReduced else {
             throw ValidationError("--weather-grid '\(weatherGrid)': needs a regular Gaussian grid")
         }

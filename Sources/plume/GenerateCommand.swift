@@ -140,7 +140,7 @@ struct GenerateWeatherCommand: ParsableCommand {
     func loadModelGrid() throws -> GaussianGrid {
         let loaded: any Grid
         do {
-            loaded = try GridCatalog.grid(grid)
+            loaded = try GridCatalog.resolve(grid)
         } catch {
             throw ValidationError("--grid '\(grid)': \(error)")
         }
@@ -173,7 +173,7 @@ struct GenerateWeatherCommand: ParsableCommand {
         }
         if let outputGrid {
             do {
-                generator.outputGrid = try GridCatalog.grid(outputGrid)
+                generator.outputGrid = try GridCatalog.resolve(outputGrid)
             } catch {
                 throw ValidationError("--output-grid '\(outputGrid)': \(error)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeIO
 import PlumePhysics
 import PlumePlot
@@ -20,7 +21,7 @@ enum GenerateDiagnostics {
         var written: [String] = []
 
         let csv = path("diagnostics.csv")
-        try Data(d.csv.utf8).write(to: URL(fileURLWithPath: csv), options: .atomic)
+        try AtomicFile.write(text: d.csv, to: csv)
         written.append(csv)
 
         let nc = path("diagnostics.nc")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CPlumeKernels
+import PlumeBench
 
 @main
 struct Plume: ParsableCommand {

@@ -47,7 +47,7 @@ struct RegridCommand: ParsableCommand {
     }
 
     func run() throws {
-        let destination = try GridCatalog.grid(grid)
+        let destination = try GridCatalog.resolve(grid)
         var regridder = FileRegridder(destination: destination, method: RemapMethod(rawValue: method) ?? .conservative,
                                       weightsPath: weights, saveWeightsPath: saveWeights,
                                       historyLine: CommandLine.arguments.joined(separator: " "))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PlumeGrids
 import PlumePhysics
+import PlumeIngest
 
 /// `plume transport`: the reference CO2 transport model driven by winds and surface
 /// pressure from ERA5-style files (GRIB or netCDF, pressure or model levels), mass fluxes
@@ -53,7 +54,7 @@ struct TransportCommand: ParsableCommand {
     func run() throws {
         guard !met.isEmpty else { throw ValidationError("--met: give at least one meteorology file") }
         let loaded: any Grid
-        do { loaded = try GridCatalog.grid(grid) } catch { throw ValidationError("--grid '\(grid)': \(error)") }
+        do { loaded = try GridCatalog.resolve(grid) } catch { throw ValidationError("--grid '\(grid)': \(error)") }
         guard let latlon = loaded as? RegularLatLonGrid else {
             throw ValidationError("--grid '\(grid)': needs a regular lat-lon grid, got \(type(of: loaded))")
         }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PlumeGrids
+import PlumeIO
 import Testing
 
 @Suite("Grid catalog and grids")
@@ -74,14 +75,14 @@ struct GridCatalogTests {
     @Test("grids recognised from GRIB files: regular lat-lon with poles, regular and reduced Gaussian")
     func fromFiles() throws {
         let folder = try Self.samples()
-        let era5 = try #require(try GridCatalog.grid(folder + "/era5-levels-members.grib") as? RegularLatLonGrid)
+        let era5 = try #require(try GridCatalog.resolve(folder + "/era5-levels-members.grib") as? RegularLatLonGrid)
         #expect(era5.shape == [61, 120])
         #expect(era5.firstLatitude == 90 && era5.latitudeStep == -3)
         #expect(era5.isGlobal)
-        let gg = try #require(try GridCatalog.grid(folder + "/regular_gg_ml.grib") as? GaussianGrid)
+        let gg = try #require(try GridCatalog.resolve(folder + "/regular_gg_ml.grib") as? GaussianGrid)
         #expect(!gg.isReduced)
         #expect(gg.cellCount == 8192)
-        let reduced = try #require(try GridCatalog.grid(folder + "/reduced_gg.grib") as? GaussianGrid)
+        let reduced = try #require(try GridCatalog.resolve(folder + "/reduced_gg.grib") as? GaussianGrid)
         #expect(reduced.isReduced)
         #expect(reduced.cellCount == 13280)
         let reducedTotal: Double = reduced.cellAreas().reduce(0, +)

@@ -2,6 +2,7 @@ import Foundation
 import PlumeGrids
 import PlumePhysics
 import Testing
+import PlumeConservation
 
 /// The horizontal core of the reference transport model (`HorizontalAdvection`): the
 /// invariants (mass conservation, uniform field, positivity, constant air mass under

@@ -3,6 +3,8 @@ import PlumeGrids
 import PlumeIO
 import PlumePhysics
 import Testing
+import PlumeVerify
+import PlumeCarbonBench
 
 /// CarbonBench-mini on a coarse set-up (debug-friendly): T21 weather on a 32 × 64 Gaussian
 /// grid, transport and output on latlon5.625 with 10 layers, 2 days, split 1,0.5,0.5 days.

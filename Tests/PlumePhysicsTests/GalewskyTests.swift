@@ -3,6 +3,7 @@ import PlumePhysics
 import PlumePlot
 import Testing
 import Torch
+import PlumeConservation
 
 /// Galewsky, Scott & Polvani (2004): a balanced mid-latitude jet; with a small height bump
 /// it becomes barotropically unstable and rolls up into vortices by day 6.

@@ -1,6 +1,7 @@
 import PlumePhysics
 import Testing
 import Torch
+import PlumeConservation
 
 /// The surface-flux scheme and mass fixers of DESIGN.md §4: exact budgets.
 @Suite("Mass fixer and surface-flux scheme")

@@ -3,6 +3,7 @@ import PlumeGrids
 import PlumeIO
 @testable import PlumePhysics
 import Testing
+import PlumeIngest
 
 /// Winds from files (TM5's way): the potential solve of `MassFluxBalancer`, the column
 /// balance it buys, vertical fluxes from continuity, `VerticalAdvection`, and the 3D model

@@ -1,7 +1,9 @@
 import Foundation
 import PlumeGrids
 @testable import PlumePhysics
+@testable import PlumeCarbonBench
 import Testing
+import PlumeConservation
 
 /// The prescribed Hadley cells (`MeridionalOverturning`) added to the CarbonBench-mini
 /// winds: column-non-divergent, air mass kept by the vertical fluxes, the right sense of

@@ -2,6 +2,7 @@ import Foundation
 import PlumePhysics
 import Testing
 import Torch
+import PlumeConservation
 
 /// Williamson et al. (1992) case 6: the wavenumber-4 Rossby–Haurwitz wave. Not an exact
 /// solution of the shallow-water equations: the pattern travels eastward almost unchanged,

@@ -2,6 +2,7 @@ import Foundation
 import PlumePhysics
 import Testing
 import Torch
+import PlumeConservation
 
 /// Ensembles: a batched state runs in one set of tensor operations and gives each member
 /// exactly what it gives alone; the diagnostics are per member.

@@ -2,6 +2,7 @@ import Foundation
 import PlumePhysics
 import PlumeSpectral
 import Torch
+import PlumeConservation
 
 /// Shared set-up of the shallow-water tests: a model on a Gaussian grid, the initial state of
 /// a test case, and error norms.

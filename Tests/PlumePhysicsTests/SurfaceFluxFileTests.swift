@@ -2,6 +2,8 @@ import Foundation
 import PlumeIO
 import PlumePhysics
 import Testing
+import PlumeIngest
+import PlumeGrids
 
 /// Surface fluxes read from CF netCDF (`SurfaceFluxFile`): round trip of the synthetic
 /// fluxes, grids in another order, conservative remapping, units, CF time (calendars,

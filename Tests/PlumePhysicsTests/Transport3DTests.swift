@@ -2,6 +2,9 @@ import Foundation
 import PlumeGrids
 import PlumePhysics
 import Testing
+import PlumeConservation
+import PlumeIngest
+import PlumeSupport
 
 /// The 3D reference transport model (`Transport3DModel`): budget closure per step, uniform
 /// field, positivity with limited uptake, vertical diffusion and convection, the synthetic
@@ -29,7 +32,7 @@ struct Transport3DTests {
         for (k, label) in labels.enumerated() { #expect(abs(p[k] / 100 - label) < 1.5, "layer \(k): \(p[k] / 100) hPa vs \(label)") }
         #expect(p[10] == 0)
         let geometry = try Self.geometry()
-        let total = TracerMassState.compensatedSum(geometry.airMass)
+        let total = compensatedSum(geometry.airMass)
         let expected = 4 * Double.pi * pow(geometry.grid.radius, 2) * Transport3DGeometry.defaultSurfacePressure / PhysicalConstants.standardGravity
         #expect(abs(total / expected - 1) < 1e-12)
     }
@@ -226,7 +229,7 @@ struct Transport3DTests {
                 let f = try fluxes.meanFluxes(from: t, to: end)
                 let dt = end - t
                 for (k, component) in [SurfaceFluxComponents.land, .ocean, .anthropogenic].enumerated() {
-                    totals[k] += TracerMassState.compensatedSum(zip(f.total(component), areas).map { $0 * $1 * dt })
+                    totals[k] += compensatedSum(zip(f.total(component), areas).map { $0 * $1 * dt })
                 }
                 t = end
             }

@@ -4,6 +4,7 @@ import PlumeIO
 import PlumePhysics
 import PlumeRegrid
 import Testing
+import PlumeIngest
 
 /// Driving meteorology from files (`TransportMeteorologyFiles`): analytic netCDF on pressure
 /// and model levels (layer means against exact integrals), the real cfgrib sample with u and

@@ -2,6 +2,7 @@ import Foundation
 import PlumeGrids
 import PlumeRegrid
 import Testing
+import PlumeVerify
 
 /// The analytic test fields of the regridding benchmark (Y2_2, Y16_32, vortex), their
 /// error norms, and a convergence check: first-order conservative remapping of Y2_2

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Finds grids by name (a `Grids/NAME.yaml` definition), by definition file path, or
-/// from the coordinates of a data file (GRIB or netCDF).
+/// Finds grids by name (a `Grids/NAME.yaml` definition) or by definition file path.
+/// (`GridCatalog.resolve`, in PlumeIO, also takes a GRIB/netCDF data file, whose
+/// coordinates define the grid.)
 ///
 /// Definition folders searched, in order: `$PLUME_GRIDS` (colon-separated), `./Grids`,
 /// the `Grids` folder of the installation (next to or above the executable), and the
@@ -29,13 +30,10 @@ public enum GridCatalog {
     }
 
     /// The grid called `name`: a YAML definition in the search path, or a path to a
-    /// `.yaml` definition or to a GRIB/netCDF file whose coordinates define the grid.
+    /// `.yaml` definition.
     public static func grid(_ name: String) throws(GridError) -> any Grid {
         if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             return try load(definitionAt: name, fallbackName: URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent)
-        }
-        if name.contains("/") || FileManager.default.fileExists(atPath: name) {
-            return try GridFromData.grid(fromFile: name)
         }
         for folder in searchPaths {
             let path = folder + "/" + name + ".yaml"

@@ -46,6 +46,8 @@ public enum GridError: Error, CustomStringConvertible, Sendable {
     case invalidDefinition(source: String, key: String, reason: String)
     case unknownGrid(name: String, searched: [String])
     case unreadable(source: String, reason: String)
+    /// The grid cannot serve where it is used (the transport model: not global, pole points, odd longitude count…).
+    case invalidGeometry(reason: String)
 
     public var description: String {
         switch self {
@@ -53,6 +55,7 @@ public enum GridError: Error, CustomStringConvertible, Sendable {
         case .unknownGrid(let name, let searched):
             "no grid named '\(name)' (looked for \(name).yaml in \(searched.joined(separator: ", ")))"
         case .unreadable(let source, let reason): "\(source): \(reason)"
+        case .invalidGeometry(let reason): "transport grid: \(reason)"
         }
     }
 }

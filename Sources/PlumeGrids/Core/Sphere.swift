@@ -4,6 +4,9 @@ import Foundation
 public enum Sphere {
     /// Earth radius used by CarbonBench/CarbonTracker cell areas, in metres.
     public static let carbonBenchRadius = 6.3781e6
+    /// Earth radius of the shallow-water test cases (Williamson et al. 1992) and Plume's
+    /// reference models (`PhysicalConstants.earthRadius`), in metres.
+    public static let earthRadius = 6.37122e6
     /// ECMWF/WMO spherical-earth radius (GRIB shape 6), in metres.
     public static let wmoRadius = 6_371_229.0
 

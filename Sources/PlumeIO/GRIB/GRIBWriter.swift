@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 
 /// Writes 2-D fields as GRIB 2 messages (through ecCodes) to a file, atomically.
 ///
@@ -26,8 +27,7 @@ public final class GRIBWriter {
     /// Messages written so far.
     public private(set) var messageCount = 0
 
-    private let temporary: String
-    private var descriptor: Int32
+    private let output: PendingFile
     private var state: State = .open
     /// Grids already checked, with their section 3 keys.
     private var checkedGrids: [GRIBOutputGrid: GRIBGridKeys] = [:]
@@ -39,28 +39,11 @@ public final class GRIBWriter {
     public init(path: String, packing: GRIBPacking = .simple()) throws {
         self.path = path
         self.packing = packing
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PlumeIOError.writeFailed(file: path, reason: "folder '\(folder)' does not exist")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw PlumeIOError.writeFailed(file: path, reason: "a folder exists under that name")
-        }
         try Self.check(packing, path: path, context: "packing")
-        let unique = UUID().uuidString.prefix(8)
-        temporary = folder + "/." + url.lastPathComponent + ".partial-\(ProcessInfo.processInfo.processIdentifier)-\(unique)"
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw PlumeIOError.writeFailed(file: path, reason: "cannot create a temporary file in '\(folder)': \(String(cString: strerror(errno)))")
-        }
-    }
-
-    deinit {
-        if case .open = state {
-            close(descriptor)
-            unlink(temporary)
+        do {
+            output = try PendingFile(destination: path)
+        } catch {
+            throw PlumeIOError(error)
         }
     }
 
@@ -109,22 +92,11 @@ public final class GRIBWriter {
         case .closed(let reason): throw PlumeIOError.writeFailed(file: path, reason: "the writer is closed (\(reason))")
         case .open: break
         }
-        if fsync(descriptor) != 0 {
-            let reason = String(cString: strerror(errno))
-            abandon(reason: "fsync failed")
-            throw PlumeIOError.writeFailed(file: path, reason: "fsync of the temporary file failed: \(reason)")
-        }
-        if close(descriptor) != 0 {
-            let reason = String(cString: strerror(errno))
-            state = .closed(reason: "close failed")
-            unlink(temporary)
-            throw PlumeIOError.writeFailed(file: path, reason: "closing the temporary file failed: \(reason)")
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            state = .closed(reason: "rename failed")
-            unlink(temporary)
-            throw PlumeIOError.writeFailed(file: path, reason: "rename from temporary file failed: \(reason)")
+        do {
+            try output.commit()
+        } catch {
+            state = .closed(reason: "commit failed")
+            throw PlumeIOError(error)
         }
         state = .finished
     }
@@ -136,24 +108,16 @@ public final class GRIBWriter {
 
     private func abandon(reason: String) {
         guard case .open = state else { return }
-        close(descriptor)
-        unlink(temporary)
+        output.discard()
         state = .closed(reason: reason)
     }
 
     private func writeAll(_ bytes: [UInt8]) -> String? {
-        bytes.withUnsafeBytes { buffer -> String? in
-            var done = 0
-            while done < buffer.count {
-                guard let base = buffer.baseAddress else { return "no bytes" }
-                let n = Foundation.write(descriptor, base + done, buffer.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return "write to the temporary file failed: \(String(cString: strerror(errno)))"
-                }
-                done += n
-            }
+        do {
+            try output.append(bytes)
             return nil
+        } catch {
+            return error.reason
         }
     }
 

@@ -10,7 +10,7 @@ extension NetCDFWriter {
         for v in dataset.variables where v.data != nil && v.data?.count != v.count {
             throw PlumeIOError.writeFailed(file: path, reason: "variable '\(v.name)' holds \(v.data?.count ?? 0) values, expected \(v.count) (its shape \(v.shape))")
         }
-        try AtomicFile.write(to: path) { temporary in
+        try writeAtomically(to: path) { temporary in
             var ncid: Int32 = -1
             try netCDFAndHDF5Lock.withLock { _ in
                 try check(nc_create(temporary, NC_NETCDF4 | NC_CLOBBER, &ncid), path, "create")

@@ -2,17 +2,17 @@ import CHDF5
 import Foundation
 
 /// A lock serialising calls into a C library that is not thread-safe.
-final class LibraryLock: @unchecked Sendable {
+package final class LibraryLock: @unchecked Sendable {
     private let lock = NSLock()
     private let onAcquire: (@Sendable () -> Void)?
 
     /// A lock; `onAcquire` runs each time it is taken, before the body.
-    init(onAcquire: (@Sendable () -> Void)? = nil) {
+    package init(onAcquire: (@Sendable () -> Void)? = nil) {
         self.onAcquire = onAcquire
     }
 
     /// Runs `body` while holding the lock. Not re-entrant.
-    func withLock<T>(_ body: (()) throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: (()) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         onAcquire?()
@@ -25,7 +25,7 @@ final class LibraryLock: @unchecked Sendable {
 /// for the failed probes netCDF-C makes on purpose; Plume reports errors itself. HDF5 keeps
 /// that switch per thread (Debian builds it thread-safe), so each holder turns printing off
 /// for its own thread first.
-let netCDFAndHDF5Lock = LibraryLock(onAcquire: { plume_h5_silence_errors() })
+package let netCDFAndHDF5Lock = LibraryLock(onAcquire: { plume_h5_silence_errors() })
 
 /// ecCodes keeps global state (its context, definition caches): calls go through this lock.
-let ecCodesLock = LibraryLock()
+package let ecCodesLock = LibraryLock()

@@ -1,5 +1,6 @@
 import Foundation
 import Torch
+import PlumeConservation
 
 /// Settings of `ShallowWaterModel`: time step, physical constants, hyperdiffusion, optional
 /// orography and the forcing/dissipation hooks.

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeConservation
 
 /// Winds and height of a shallow-water state on grid points: arrays `[nlat, nlon]`
 /// (latitudes as given, usually north to south), u and v in m s⁻¹, h in m.

@@ -1,6 +1,7 @@
 import Foundation
 import PlumeSpectral
 import Torch
+import PlumeConservation
 
 /// A spectral-transform shallow-water model on the rotating sphere, in vorticity–divergence
 /// form (Hack & Jakob 1992, NCAR/TN-343; the formulation of torch-harmonics'

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeConservation
 
 /// The forced-dissipative "weather" configuration of `ShallowWaterModel`: a one-layer
 /// atmosphere that runs for model years in a statistically steady state with mid-latitude

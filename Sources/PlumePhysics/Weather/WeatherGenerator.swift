@@ -3,6 +3,7 @@ import PlumeGrids
 import PlumeIO
 import PlumeRegrid
 import Torch
+import PlumeConservation
 
 /// Generates "weather" data sets from the forced-dissipative shallow-water model: spins the
 /// model up, then runs `days` model days writing u, v, the geopotential height of the free

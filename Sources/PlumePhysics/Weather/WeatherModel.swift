@@ -2,6 +2,7 @@ import Foundation
 import PlumeGrids
 import PlumeSpectral
 import Torch
+import PlumeConservation
 
 /// The forced-dissipative shallow-water model of a `WeatherConfiguration` on a regular
 /// Gaussian grid, with its seeded initial state: what `WeatherGenerator` integrates.

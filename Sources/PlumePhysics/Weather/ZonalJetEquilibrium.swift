@@ -1,4 +1,5 @@
 import Foundation
+import PlumeConservation
 
 /// The zonally symmetric equilibrium of the weather configuration: two Gaussian jets
 ///   u(φ) = U [exp(−((φ − φ₀)/w)²) + exp(−((φ + φ₀)/w)²)],   v = 0,

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 
 /// Applies remapping weights to fields, in parallel over fields and destination rows.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeGrids
 
 /// Bilinear weights from a banded source grid (regular lat-lon, regular or reduced

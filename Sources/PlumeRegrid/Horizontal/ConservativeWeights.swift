@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeGrids
 
 /// First-order conservative weights between grids made of rows of equal-width cells between

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeGrids
 
 /// Nearest-neighbour weights: each destination cell centre takes the value of the source

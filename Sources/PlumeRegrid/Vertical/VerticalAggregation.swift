@@ -1,4 +1,5 @@
 import Dispatch
+import PlumeSupport
 import PlumeGrids
 
 /// How the layers of a group are combined.
@@ -139,11 +140,7 @@ public struct VerticalAggregator: Sendable {
                         Self.aggregateCells(start ..< end, cellCount: n, ranges: ranges, method: method, perLevel: perLevel,
                                             x: xBase, w: weight.base, y: output.base)
                     }
-                    if values.count < Self.parallelThreshold || chunks == 1 {
-                        for i in 0..<chunks { work(i) }
-                    } else {
-                        DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-                    }
+                    parallelFor(chunks, minimumWork: Self.parallelThreshold, work: values.count, work)
                 }
             }
         }

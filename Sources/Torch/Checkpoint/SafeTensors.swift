@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -350,65 +351,40 @@ extension SafeTensors {
 // MARK: - Atomic output
 
 extension SafeTensors {
-    /// A file open for writing, through POSIX calls (so errors carry errno's text).
+    /// A file being written through the project's atomic writer (`PendingFile`).
     struct OutputFile {
-        let descriptor: Int32
+        let pending: PendingFile
         let path: String
 
-        /// Writes all of `bytes`, retrying short writes.
+        /// Appends all of `bytes`.
         func write(_ bytes: [UInt8]) throws(CheckpointError) {
-            let failure: Int32 = bytes.withUnsafeBytes { raw in
-                guard var base = raw.baseAddress else { return 0 }
-                var left = raw.count
-                while left > 0 {
-                    let written = systemWrite(descriptor, base, left)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    base += written
-                    left -= written
-                }
-                return 0
+            do throws(AtomicWriteError) {
+                try pending.append(bytes)
+            } catch {
+                throw .io(path: path, operation: "write", message: error.reason)
             }
-            if failure != 0 { throw .io(path: path, operation: "write", message: String(cString: strerror(failure))) }
         }
     }
 
     /// Runs `body` on a temporary file in `path`'s folder, then flushes it and renames it over
-    /// `path`. On any failure the temporary file is removed and `path` is left untouched.
+    /// `path` (`PendingFile`). On any failure the temporary file is removed and `path` is left untouched.
     static func writeAtomically(path: String, _ body: (OutputFile) throws(CheckpointError) -> Void) throws(CheckpointError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-" + UUID().uuidString
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else {
-            throw .io(path: path, operation: "create \(temporary)", message: String(cString: strerror(errno)))
+        let pending: PendingFile
+        do throws(AtomicWriteError) {
+            pending = try PendingFile(destination: path)
+        } catch {
+            throw .io(path: path, operation: "create", message: error.reason)
         }
-        let file = OutputFile(descriptor: descriptor, path: temporary)
-        var closed = false
         do throws(CheckpointError) {
-            try body(file)
-            guard fsync(descriptor) == 0 else {
-                throw .io(path: temporary, operation: "flush", message: String(cString: strerror(errno)))
-            }
-            closed = true
-            guard close(descriptor) == 0 else {
-                throw .io(path: temporary, operation: "close", message: String(cString: strerror(errno)))
-            }
-            guard rename(temporary, path) == 0 else {
-                throw .io(path: path, operation: "rename \(temporary) to it", message: String(cString: strerror(errno)))
+            try body(OutputFile(pending: pending, path: path))
+            do throws(AtomicWriteError) {
+                try pending.commit()
+            } catch {
+                throw .io(path: path, operation: "commit", message: error.reason)
             }
         } catch {
-            if !closed { _ = close(descriptor) }
-            _ = unlink(temporary)
+            pending.discard()
             throw error
-        }
-        // Make the rename durable too (best effort: not every file system allows it).
-        let folderDescriptor = open(folder, O_RDONLY)
-        if folderDescriptor >= 0 {
-            _ = fsync(folderDescriptor)
-            _ = close(folderDescriptor)
         }
     }
 
@@ -434,13 +410,4 @@ extension SafeTensors {
         }
         return out + "\""
     }
-}
-
-/// POSIX `write(2)`, named apart from `OutputFile.write`.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(descriptor, buffer, count)
-    #else
-    Darwin.write(descriptor, buffer, count)
-    #endif
 }

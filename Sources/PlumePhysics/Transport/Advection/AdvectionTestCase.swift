@@ -1,4 +1,6 @@
 import Foundation
+import PlumeConservation
+import PlumeGrids
 
 /// The standard horizontal transport test cases on the sphere, with their prescribed
 /// non-divergent winds (as streamfunctions, so `StreamfunctionMassFluxes` makes the air

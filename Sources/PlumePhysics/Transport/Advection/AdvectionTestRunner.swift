@@ -1,4 +1,7 @@
+import PlumeVerify
 import Foundation
+import PlumeConservation
+import PlumeGrids
 
 /// What one run of an `AdvectionTestCase` measured.
 public struct AdvectionTestResult: Sendable {
@@ -14,7 +17,7 @@ public struct AdvectionTestResult: Sendable {
     /// Sub-steps over the whole run (= `steps` when no step was split).
     public var substeps: Int
     /// Errors at the end against the exact solution (the initial cell averages).
-    public var norms: AdvectionErrorNorms
+    public var norms: ErrorNorms
     /// Smallest and largest mixing ratio at the end and at the start.
     public var minimum: Double
     public var maximum: Double
@@ -82,7 +85,16 @@ public enum AdvectionTestRunner {
         }
         let q = state.mixingRatio(0)
         let areas = grid.cellAreas()
-        let norms = try AdvectionErrorNorms(computed: q, exact: q0, weights: areas)
+        let norms: ErrorNorms
+        do throws(VerifyError) {
+            norms = try ErrorNorms(computed: q, reference: q0, areas: areas)
+        } catch {
+            throw .invalidValue(name: "error norms", reason: error.description)
+        }
+        guard norms.skipped == 0 else {
+            throw .invalidValue(name: "advected field", reason: "\(norms.skipped) cells are not finite after \(n) steps")
+        }
+        guard norms.l1.isFinite else { throw .invalidValue(name: "exact field", reason: "is zero everywhere: the norms are undefined") }
         var airDeviation = 0.0
         for c in 0..<m0.count { airDeviation = max(airDeviation, abs(state.airMass[c] - m0[c]) / m0[c]) }
         return AdvectionTestResult(

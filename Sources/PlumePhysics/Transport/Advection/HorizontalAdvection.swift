@@ -1,3 +1,5 @@
+import PlumeGrids
+
 /// The horizontal core of the reference tracer transport model (TM5-like): flux-form
 /// finite-volume advection of tracer masses with the air mass, on a global regular
 /// lat-lon grid, float64.

@@ -1,3 +1,5 @@
+import PlumeGrids
+
 /// Horizontal air-mass fluxes through the faces of a `TransportGrid`'s cells during one
 /// transport step, kg per step (an air-mass flux rate in kg s⁻¹ times the step length).
 ///

@@ -1,3 +1,6 @@
+import PlumeSupport
+import PlumeGrids
+
 /// One meridional (south-north) flux-form sweep over every column of every level.
 ///
 /// The air mass crossing a face must come from the single upstream cell: the fraction of
@@ -22,17 +25,17 @@ enum MeridionalSweep {
         let rows = levelCount * nlat
         let fieldSize = levelCount * nlat * nlon
         let half = nlon / 2
-        let m = TransportMutablePointer(base: airMass)
-        let rm = TransportMutablePointer(base: tracerMass)
-        let flux = TransportPointer(base: northward)
+        let m = SharedMutablePointer<Double>(base: airMass)
+        let rm = SharedMutablePointer<Double>(base: tracerMass)
+        let flux = SharedPointer<Double>(base: northward)
         let work = fieldSize * max(tracerCount, 1)
 
         // 1. Courant and positivity check of every cell.
         var failures = [UInt8](repeating: 0, count: rows)
         failures.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let failed = TransportFlags(base: base)
-            transportParallelFor(rows, work: fieldSize) { r in
+            let failed = SharedMutablePointer<UInt8>(base: base)
+            parallelFor(rows, minimumWork: 8_192, work: fieldSize) { r in
                 let k = r / nlat, j = r % nlat
                 let cell = r * nlon
                 let south = (k * (nlat + 1) + j) * nlon, north = south + nlon
@@ -69,13 +72,13 @@ enum MeridionalSweep {
                         g.withUnsafeMutableBufferPointer { gBuffer in
                             guard let qb = qBuffer.baseAddress, let mxb = mExtBuffer.baseAddress, let lb = leftBuffer.baseAddress,
                                   let rb = rightBuffer.baseAddress, let gb = gBuffer.baseAddress else { return }
-                            let mx = TransportMutablePointer(base: mxb)
-                            let qp = TransportMutablePointer(base: qb), lp = TransportMutablePointer(base: lb),
-                                rp = TransportMutablePointer(base: rb), gp = TransportMutablePointer(base: gb)
+                            let mx = SharedMutablePointer<Double>(base: mxb)
+                            let qp = SharedMutablePointer<Double>(base: qb), lp = SharedMutablePointer<Double>(base: lb),
+                                rp = SharedMutablePointer<Double>(base: rb), gp = SharedMutablePointer<Double>(base: gb)
                             // Rows of (tracer·level, extended row): q of the row, or of the row across
                             // the pole for the ghosts (rows −1, −2, −3 ← rows 0, 1, 2 and rows nlat,
                             // nlat+1, nlat+2 ← rows nlat−1, nlat−2, nlat−3, half a circle round).
-                            transportParallelFor(lines * extRows, work: work) { r in
+                            parallelFor(lines * extRows, minimumWork: 8_192, work: work) { r in
                                 let line = r / extRows, e = r % extRows
                                 let k = line % levelCount, t = line / levelCount
                                 var j = e - 3, shifted = false
@@ -98,7 +101,7 @@ enum MeridionalSweep {
                                 }
                             }
                             // 3. Sub-grid profiles of every cell.
-                            transportParallelFor(lines * nlat, work: work) { r in
+                            parallelFor(lines * nlat, minimumWork: 8_192, work: work) { r in
                                 let line = r / nlat, j = r % nlat, k = line % levelCount
                                 let e = qp.base + (line * extRows + j + 3) * nlon
                                 let h = mx.base + (k * extRows + j + 3) * nlon
@@ -120,7 +123,7 @@ enum MeridionalSweep {
                                 }
                             }
                             // 4. Tracer fluxes through the interior face rows 1..<nlat.
-                            transportParallelFor(lines * (nlat + 1), work: work) { r in
+                            parallelFor(lines * (nlat + 1), minimumWork: 8_192, work: work) { r in
                                 let line = r / (nlat + 1), face = r % (nlat + 1)
                                 let k = line % levelCount
                                 let out = gp.base + r * nlon
@@ -147,7 +150,7 @@ enum MeridionalSweep {
                                 }
                             }
                             // 5. Tracer update.
-                            transportParallelFor(lines * nlat, work: work) { r in
+                            parallelFor(lines * nlat, minimumWork: 8_192, work: work) { r in
                                 let line = r / nlat, j = r % nlat
                                 let k = line % levelCount, t = line / levelCount
                                 let trm = rm.base + t * fieldSize + (k * nlat + j) * nlon
@@ -163,9 +166,9 @@ enum MeridionalSweep {
         return true
     }
 
-    private static func updateAirMass(m: TransportMutablePointer, flux: TransportPointer, factor: Double,
+    private static func updateAirMass(m: SharedMutablePointer<Double>, flux: SharedPointer<Double>, factor: Double,
                                       levelCount: Int, nlat: Int, nlon: Int, work: Int) {
-        transportParallelFor(levelCount * nlat, work: work) { r in
+        parallelFor(levelCount * nlat, minimumWork: 8_192, work: work) { r in
             let k = r / nlat, j = r % nlat
             let cell = r * nlon
             let south = (k * (nlat + 1) + j) * nlon, north = south + nlon

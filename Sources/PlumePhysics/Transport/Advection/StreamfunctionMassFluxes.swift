@@ -1,3 +1,5 @@
+import PlumeGrids
+
 /// Discretely non-divergent horizontal air-mass fluxes from a streamfunction given at the
 /// cell corners, so that the air mass of every cell stays constant (to round-off) under
 /// the flow: the fluxes of a cell's four faces are differences of the four corner values

@@ -1,3 +1,6 @@
+import PlumeSupport
+import PlumeGrids
+
 /// One zonal (east-west) flux-form sweep over every row of every level.
 ///
 /// Any Courant number: the air mass crossing a face is taken from the upstream cells in
@@ -23,14 +26,14 @@ enum ZonalSweep {
         let nlat = grid.latitudeCount, nlon = grid.longitudeCount
         let rows = levelCount * nlat
         let fieldSize = levelCount * nlat * nlon
-        let m = TransportMutablePointer(base: airMass)
-        let rm = TransportMutablePointer(base: tracerMass)
-        let flux = TransportPointer(base: eastward)
+        let m = SharedMutablePointer<Double>(base: airMass)
+        let rm = SharedMutablePointer<Double>(base: tracerMass)
+        let flux = SharedPointer<Double>(base: eastward)
         var failures = [UInt8](repeating: 0, count: rows)
         failures.withUnsafeMutableBufferPointer { failureBuffer in
             guard let failureBase = failureBuffer.baseAddress else { return }
-            let failed = TransportFlags(base: failureBase)
-            transportParallelFor(rows, work: fieldSize * max(tracerCount, 1)) { r in
+            let failed = SharedMutablePointer<UInt8>(base: failureBase)
+            parallelFor(rows, minimumWork: 8_192, work: fieldSize * max(tracerCount, 1)) { r in
                 let ok = sweepRow(offset: r * nlon, count: nlon, fieldSize: fieldSize, tracerCount: tracerCount, scheme: scheme,
                                   m: m.base, rm: rm.base, flux: flux.base, factor: factor, minimumMassFraction: minimumMassFraction)
                 failed.base[r] = ok ? 0 : 1

@@ -1,4 +1,6 @@
 import Foundation
+import PlumeConservation
+import PlumeGrids
 
 /// A simple convective mixing term: in columns where convection is active, a fraction α of
 /// the air of the sub-cloud layers (the lowest layers, whose mid pressures lie within

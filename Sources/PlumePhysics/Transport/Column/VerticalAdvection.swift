@@ -1,3 +1,5 @@
+import PlumeSupport
+
 /// Flux-form advection of tracer masses with the air mass through the interfaces of every
 /// column (the vertical part of TM5's operator splitting), float64.
 ///
@@ -71,9 +73,9 @@ public struct VerticalAdvection: Sendable {
                     failures.withUnsafeMutableBufferPointer { fBuffer -> Bool in
                         guard let mb = mBuffer.baseAddress, let rb = rBuffer.baseAddress, let wb = wBuffer.baseAddress,
                               let fb = fBuffer.baseAddress else { return false }
-                        let m = TransportMutablePointer(base: mb), rm = TransportMutablePointer(base: rb)
-                        let w = TransportPointer(base: wb), failed = TransportFlags(base: fb)
-                        transportParallelFor(nlat, work: fieldSize * max(tracers, 1) * 4) { j in
+                        let m = SharedMutablePointer<Double>(base: mb), rm = SharedMutablePointer<Double>(base: rb)
+                        let w = SharedPointer<Double>(base: wb), failed = SharedMutablePointer<UInt8>(base: fb)
+                        parallelFor(nlat, minimumWork: 8_192, work: fieldSize * max(tracers, 1) * 4) { j in
                             var column = ColumnScratch(levels: levels, tracers: tracers)
                             for i in 0..<nlon {
                                 let c = j * nlon + i

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeGrids
 
 /// The boundary-layer height (CarbonBench's `blh`, m above the surface) of the reference
 /// transport model: over land it follows local solar time — `nightHeight` until

@@ -1,4 +1,6 @@
 import Foundation
+import PlumeSupport
+import PlumeConservation
 
 /// Vertical turbulent mixing of the reference transport model: implicit (backward Euler)
 /// diffusion of the mixing ratio in every column, in flux form on the mass-weighted layers.
@@ -118,9 +120,9 @@ public struct VerticalDiffusion: Sendable {
                     upper.withUnsafeMutableBufferPointer { uBuffer in
                         guard let db = dBuffer.baseAddress, let mb = mBuffer.baseAddress, let ib = ibBuffer.baseAddress,
                               let ub = uBuffer.baseAddress else { return }
-                        let dp = Transport3DPointer(base: db), mp = Transport3DPointer(base: mb)
-                        let ip = Transport3DMutablePointer(base: ib), up = Transport3DMutablePointer(base: ub)
-                        transport3DParallelFor(nlat, work: levels * n) { j in
+                        let dp = SharedPointer<Double>(base: db), mp = SharedPointer<Double>(base: mb)
+                        let ip = SharedMutablePointer<Double>(base: ib), up = SharedMutablePointer<Double>(base: ub)
+                        parallelFor(nlat, minimumWork: 16_384, work: levels * n) { j in
                             Self.factorRow(j, nlon: nlon, cells: n, levels: levels, d: dp.base, m: mp.base,
                                            inverseBeta: ip.base, upper: up.base)
                         }
@@ -134,13 +136,13 @@ public struct VerticalDiffusion: Sendable {
                     upper.withUnsafeBufferPointer { uBuffer in
                         guard let db = dBuffer.baseAddress, let mb = mBuffer.baseAddress, let ib = ibBuffer.baseAddress,
                               let ub = uBuffer.baseAddress else { return }
-                        let dp = Transport3DPointer(base: db), mp = Transport3DPointer(base: mb)
-                        let ip = Transport3DPointer(base: ib), up = Transport3DPointer(base: ub)
+                        let dp = SharedPointer<Double>(base: db), mp = SharedPointer<Double>(base: mb)
+                        let ip = SharedPointer<Double>(base: ib), up = SharedPointer<Double>(base: ub)
                         for t in 0..<state.tracerMass.count {
                             state.tracerMass[t].withUnsafeMutableBufferPointer { rmBuffer in
                                 guard let rb = rmBuffer.baseAddress else { return }
-                                let rp = Transport3DMutablePointer(base: rb)
-                                transport3DParallelFor(nlat, work: levels * n) { j in
+                                let rp = SharedMutablePointer<Double>(base: rb)
+                                parallelFor(nlat, minimumWork: 16_384, work: levels * n) { j in
                                     Self.mixRow(j, nlon: nlon, cells: n, levels: levels, d: dp.base, m: mp.base,
                                                 inverseBeta: ip.base, upper: up.base, rm: rp.base)
                                 }

@@ -1,3 +1,6 @@
+import PlumeGrids
+import PlumeSupport
+
 /// The prognostic state of the transport model: air mass and tracer masses per cell (TM5's
 /// `m` and `rm`), float64. The mixing ratio of a tracer is its mass over the air mass,
 /// q = rm / m (kg kg⁻¹, or whatever unit the tracer masses carry).
@@ -52,19 +55,8 @@ public struct TracerMassState: Sendable, Equatable {
     }
 
     /// Total mass of tracer `t` (compensated summation).
-    public func totalTracerMass(_ t: Int) -> Double { Self.compensatedSum(tracerMass[t]) }
+    public func totalTracerMass(_ t: Int) -> Double { compensatedSum(tracerMass[t]) }
 
     /// Total air mass, kg (compensated summation).
-    public var totalAirMass: Double { Self.compensatedSum(airMass) }
-
-    /// Kahan–Babuška (Neumaier) sum: exact to about one rounding of the result.
-    public static func compensatedSum(_ values: [Double]) -> Double {
-        var sum = 0.0, compensation = 0.0
-        for v in values {
-            let t = sum + v
-            if abs(sum) >= abs(v) { compensation += (sum - t) + v } else { compensation += (v - t) + sum }
-            sum = t
-        }
-        return sum + compensation
-    }
+    public var totalAirMass: Double { compensatedSum(airMass) }
 }

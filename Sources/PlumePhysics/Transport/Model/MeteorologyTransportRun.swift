@@ -1,5 +1,7 @@
 import Foundation
+import PlumeSupport
 import PlumeIO
+import PlumeConservation
 
 /// A CO2 run of the reference transport model driven by winds and surface pressure from
 /// files (`Transport3DMeteorologyWinds`), with the synthetic or file surface fluxes:
@@ -137,10 +139,7 @@ public struct MeteorologyTransportRun: Sendable {
                               worstAirMassDrift: worstDrift, largestBalancingCorrection: worstCorrection, snapshots: snapshots)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let temporary = budgetPath + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        try encoder.encode(summary).write(to: URL(fileURLWithPath: temporary))
-        if FileManager.default.fileExists(atPath: budgetPath) { try FileManager.default.removeItem(atPath: budgetPath) }
-        try FileManager.default.moveItem(atPath: temporary, toPath: budgetPath)
+        try AtomicFile.write(encoder.encode(summary), to: budgetPath)
         return summary
     }
 

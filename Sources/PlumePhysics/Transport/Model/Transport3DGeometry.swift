@@ -1,5 +1,7 @@
 import Dispatch
+import PlumeSupport
 import PlumeGrids
+import PlumeConservation
 
 /// The three-dimensional geometry of the reference transport model: a `TransportGrid`, a
 /// set of hybrid sigma-pressure layers (`HybridLevels`, surface first) and a surface
@@ -106,6 +108,19 @@ public struct Transport3DGeometry: Sendable {
         }
     }
 
+    /// The model levels a name stands for: CarbonBench's groupings of the TM5 34 layers,
+    /// `l10` / `10`, `l20` / `20`, or all of them, `tm5-34` / `34`; `allowed` restricts the
+    /// layer counts (e.g. [10, 20]). The error names the valid choices.
+    public static func carbonBenchLevels(named text: String, allowed: Set<Int> = [10, 20, 34]) throws(TransportError) -> HybridLevels {
+        let trimmed = text.lowercased()
+        let digits = trimmed.hasPrefix("tm5-") ? trimmed.dropFirst(4) : trimmed.hasPrefix("l") ? trimmed.dropFirst() : Substring(trimmed)
+        let names = allowed.sorted().map { $0 == 34 ? "tm5-34 (34)" : "l\($0) (\($0))" }.joined(separator: ", ")
+        guard let count = Int(digits), allowed.contains(count) else {
+            throw .invalidValue(name: "levels '\(text)'", reason: "expected one of \(names)")
+        }
+        return try carbonBenchLevels(count: count)
+    }
+
     /// The model levels for `--levels N`: CarbonBench's groupings of the TM5 34 layers
     /// (`10` → tm5-34 grouped as `l10`, `20` → `l20`), or `34` for all TM5 layers, from
     /// `VerticalCatalog`.
@@ -123,25 +138,5 @@ public struct Transport3DGeometry: Sendable {
             throw .invalidValue(name: "levels", reason: "\(error)")
         }
         return try groupedLevels(tm5, grouping: grouping)
-    }
-}
-
-/// A pointer that the 3D transport loops write through at disjoint indices from parallel tasks.
-struct Transport3DMutablePointer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Double>
-}
-
-/// A pointer that the 3D transport loops read through from parallel tasks.
-struct Transport3DPointer: @unchecked Sendable {
-    let base: UnsafePointer<Double>
-}
-
-/// Runs `body(i)` for i in 0..<count on all cores when `work` (≈ cell updates) is large
-/// enough to pay for the dispatch, serially otherwise.
-func transport3DParallelFor(_ count: Int, work: Int, _ body: @Sendable (Int) -> Void) {
-    if count <= 1 || work < 16_384 {
-        for i in 0..<count { body(i) }
-    } else {
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import PlumeIngest
+import PlumeSupport
 
 /// The 3D reference tracer transport model (TM5-like), float64: horizontal flux-form
 /// finite-volume advection (`HorizontalAdvection`) in every layer, vertical mixing in the
@@ -168,7 +170,8 @@ public struct Transport3DModel: Sendable {
         guard let provider = surfaceFluxes else { return }
         let active = (0..<state.tracerMass.count).filter { $0 < tracerFluxes.count && !tracerFluxes[$0].isEmpty }
         guard !active.isEmpty else { return }
-        let fields = try provider.meanFluxes(from: t0, to: t1)
+        let fields: SurfaceFluxFields
+        do throws(IngestError) { fields = try provider.meanFluxes(from: t0, to: t1) } catch { throw TransportError(error) }
         let n = geometry.cellCount
         guard fields.latitudeCount * fields.longitudeCount == n, fields.land.count == n, fields.ocean.count == n,
               fields.anthropogenic.count == n else {
@@ -194,8 +197,8 @@ public struct Transport3DModel: Sendable {
                     applied[c] = source
                 }
             }
-            report.appliedSource[t] += TracerMassState.compensatedSum(applied)
-            report.clippedUptake[t] += TracerMassState.compensatedSum(clipped)
+            report.appliedSource[t] += compensatedSum(applied)
+            report.clippedUptake[t] += compensatedSum(clipped)
         }
     }
 }

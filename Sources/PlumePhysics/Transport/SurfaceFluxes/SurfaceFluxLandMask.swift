@@ -1,4 +1,5 @@
 import Foundation
+import PlumeGrids
 
 /// A crude analytic land-sea mask for the synthetic surface fluxes and the boundary layer:
 /// continents as unions of ellipses in longitude-latitude (degrees), plus an Antarctic cap

@@ -1,4 +1,8 @@
 import Foundation
+import PlumeConservation
+import PlumeIngest
+import PlumeGrids
+import PlumeSupport
 
 /// Built-in synthetic surface CO2 fluxes (kg CO2 m⁻² s⁻¹, positive into the atmosphere) with
 /// **known global totals**, on the land mask of `SurfaceFluxLandMask`.
@@ -133,7 +137,7 @@ public struct SyntheticSurfaceFluxes: SurfaceFluxProvider {
                 anthroShape[cell] = e
             }
         }
-        func integral(_ w: [Double]) -> Double { TracerMassState.compensatedSum(zip(w, areas).map { $0 * $1 }) }
+        func integral(_ w: [Double]) -> Double { compensatedSum(zip(w, areas).map { $0 * $1 }) }
         let vegArea = integral(veg), oceanIntegral = integral(oceanShape), anthroIntegral = integral(anthroShape)
         guard vegArea > 0, oceanIntegral > 0, anthroIntegral > 0 else {
             throw .invalidValue(name: "land mask", reason: "the grid has no vegetated land, no ocean or no emission region")
@@ -171,7 +175,7 @@ public struct SyntheticSurfaceFluxes: SurfaceFluxProvider {
     @inline(__always)
     private static func sinc(_ x: Double) -> Double { abs(x) < 1e-8 ? 1 - x * x / 6 : sin(x) / x }
 
-    public func meanFluxes(from t0: Double, to t1: Double) throws(TransportError) -> SurfaceFluxFields {
+    public func meanFluxes(from t0: Double, to t1: Double) throws(IngestError) -> SurfaceFluxFields {
         guard t0.isFinite, t1.isFinite, t1 >= t0 else {
             throw .invalidValue(name: "flux interval", reason: "[\(t0), \(t1)] s is not an interval")
         }

@@ -1,4 +1,6 @@
 import Foundation
+import PlumeGrids
+import PlumeSupport
 
 /// TM5-style balancing of horizontal air-mass fluxes against the surface-pressure tendency.
 ///
@@ -112,11 +114,11 @@ public struct MassFluxBalancer: Sendable {
         for k in 0..<levels {
             for c in 0..<n { columnMass[c] += airMass[k * n + c] }
         }
-        let globalChange = TracerMassState.compensatedSum(columnMassChange)
+        let globalChange = compensatedSum(columnMassChange)
         // A global change (round-off of the surface pressures, or an unbalanced source) is
         // removed as a uniform surface-pressure change, i.e. in proportion to the cell area.
         let areas = grid.cellAreas()
-        let totalArea = TracerMassState.compensatedSum(areas)
+        let totalArea = compensatedSum(areas)
         let target = (0..<n).map { columnMassChange[$0] - globalChange * areas[$0] / totalArea }
         var balanced = fluxes
         var largestImbalance = 0.0, largestResidual = 0.0
@@ -136,7 +138,7 @@ public struct MassFluxBalancer: Sendable {
             }
             largestResidual = largest
             if largest == 0 || (pass > 0 && largest <= 1e-15 * largestImbalance) { break }
-            let mean = TracerMassState.compensatedSum(r) / Double(n)
+            let mean = compensatedSum(r) / Double(n)
             for c in 0..<n { r[c] -= mean }
             applyCorrection(potential: solvePotential(r), to: &balanced, airMass: airMass, columnMass: columnMass)
         }

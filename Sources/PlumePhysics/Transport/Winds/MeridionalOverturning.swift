@@ -1,4 +1,5 @@
 import Foundation
+import PlumeConservation
 
 /// A zonal-mean meridional overturning circulation — two Hadley cells following the sun —
 /// as layer mass fluxes and vertical fluxes that leave every column's air mass unchanged.

@@ -1,6 +1,8 @@
 import Foundation
 import PlumeGrids
 import Synchronization
+import PlumeConservation
+import PlumeIngest
 
 /// Air-mass fluxes from winds and surface pressure read from files (ERA5-style), balanced
 /// the way TM5 does.
@@ -190,7 +192,8 @@ private final class RecordCache: Sendable {
 
     func record(_ index: Int, source: any TransportMeteorologySource) throws(TransportError) -> TransportMeteorologyRecord {
         if let hit = records.withLock({ $0[index] }) { return hit }
-        let record = try source.record(at: index)
+        let record: TransportMeteorologyRecord
+        do throws(IngestError) { record = try source.record(at: index) } catch { throw TransportError(error) }
         let n = source.grid.cellCount, values = n * source.levels.count
         guard record.surfacePressure.count == n, record.eastwardWind.count == values, record.northwardWind.count == values else {
             throw .shapeMismatch(name: "meteorology record \(index) (surface pressure, u, v)", expected: n + 2 * values,

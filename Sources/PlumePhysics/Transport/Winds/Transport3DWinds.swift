@@ -1,4 +1,6 @@
 import Foundation
+import PlumeConservation
+import PlumeGrids
 
 /// The air-mass fluxes of one transport step.
 public struct Transport3DStepFluxes: Sendable {
