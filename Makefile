@@ -60,5 +60,8 @@ demo: build samples
 bench-io: build samples
 	Benchmarks/io.sh
 
+bench-torch: build python-env
+	Benchmarks/torch.sh
+
 clean:
 	rm -rf .build out

@@ -94,7 +94,7 @@ public struct CarbonBenchGenerator {
     public var historyLine: String?
 
     /// Output interval, s.
-    public static let outputInterval = 6 * 3600.0
+    public static let outputIntervalSeconds = 6 * 3600.0
 
     public init(weather: WeatherConfiguration, weatherGrid: GaussianGrid, nativeGrid: RegularLatLonGrid,
                 targetGrid: RegularLatLonGrid, levels: HybridLevels, days: Double) {
@@ -150,7 +150,7 @@ public struct CarbonBenchGenerator {
         guard weatherSpinupDays.isFinite, weatherSpinupDays >= 0 else {
             throw .invalidSetting(name: "weatherSpinupDays", value: "\(weatherSpinupDays)", reason: "must be ≥ 0")
         }
-        let ratio = Self.outputInterval / transportTimeStep
+        let ratio = Self.outputIntervalSeconds / transportTimeStep
         guard transportTimeStep.isFinite, transportTimeStep > 0, abs(ratio - ratio.rounded()) < 1e-9 else {
             throw .invalidSetting(name: "transportTimeStep", value: "\(transportTimeStep)", reason: "must divide 6 h (21600 s)")
         }
@@ -236,7 +236,7 @@ public struct CarbonBenchGenerator {
         let targetLongitudes = (0..<target.longitudeCount).map { target.centreLongitude(column: $0) }
 
         // Time axis.
-        let interval = Self.outputInterval
+        let interval = Self.outputIntervalSeconds
         let total = Int((days * 4).rounded())
         let counts = try splitCounts(total: total)
         let stepsPerOutput = Int((interval / transportTimeStep).rounded())

@@ -43,7 +43,7 @@ struct TransportCommand: ParsableCommand {
     var timeStep: Double = 3600
 
     @Option(name: .customLong("output-interval"), help: "Output interval, hours.")
-    var outputInterval: Double = 6
+    var outputIntervalHours: Double = 6
 
     @Option(name: .customLong("initial-ppm"), help: "Initial CO2, ppm by volume (uniform).")
     var initialPPM: Double = 400
@@ -68,7 +68,7 @@ struct TransportCommand: ParsableCommand {
         let model = try Transport3DModel(geometry: geometry, winds: winds, surfaceFluxes: surface)
         var run = MeteorologyTransportRun(model: model, winds: winds)
         run.timeStep = timeStep
-        run.outputInterval = outputInterval * 3600
+        run.outputIntervalSeconds = outputIntervalHours * 3600
         run.initialPPM = initialPPM
         run.duration = hours.map { $0 * 3600 }
         let records = source.recordTimes

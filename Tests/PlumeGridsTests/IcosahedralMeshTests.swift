@@ -2,9 +2,12 @@ import Foundation
 import Testing
 @testable import PlumeGrids
 
-/// M0…M6, built once for all tests.
+/// M0…M6, built once for all tests; a failure to build any of them fails every test that
+/// uses them, with the error, instead of silently leaving the level out.
 private enum Meshes {
-    static let all: [IcosahedralMesh] = (0...6).compactMap { try? IcosahedralMesh(level: $0) }
+    private static let built: Result<[IcosahedralMesh], any Error> = Result { try (0...6).map { try IcosahedralMesh(level: $0) } }
+
+    static func all() throws -> [IcosahedralMesh] { try built.get() }
 }
 
 /// A small reproducible random generator (SplitMix64).
@@ -28,8 +31,8 @@ struct IcosahedralMeshTests {
     static let maxEdgeKilometres: [Double] = [6699, 3938, 2070, 1049, 526, 263, 132]
 
     @Test func nodeFaceAndMultimeshEdgeCounts() throws {
-        try #require(Meshes.all.count == 7)
-        for (level, mesh) in Meshes.all.enumerated() {
+        try #require(try Meshes.all().count == 7)
+        for (level, mesh) in try Meshes.all().enumerated() {
             #expect(mesh.level == level)
             #expect(mesh.name == "icosahedral-m\(level)")
             #expect(mesh.nodes.count == Self.nodeCounts[level])
@@ -44,7 +47,7 @@ struct IcosahedralMeshTests {
     }
 
     @Test func multimeshEdgesAreDirectedSortedAndSymmetric() throws {
-        let mesh = try #require(Meshes.all.last)
+        let mesh = try #require(try Meshes.all().last)
         let edges = mesh.multimeshEdges()
         var keys = Set<Int64>()
         var previous: Int64 = -1
@@ -66,11 +69,11 @@ struct IcosahedralMeshTests {
     }
 
     @Test func nodesAreUnitVectorsAndNested() throws {
-        for mesh in Meshes.all {
+        for mesh in try Meshes.all() {
             for v in mesh.nodes { #expect(abs(length(v) - 1) < 1e-15) }
         }
-        let finest = try #require(Meshes.all.last)
-        for mesh in Meshes.all { #expect(Array(finest.nodes.prefix(mesh.nodeCount)) == mesh.nodes) }
+        let finest = try #require(try Meshes.all().last)
+        for mesh in try Meshes.all() { #expect(Array(finest.nodes.prefix(mesh.nodeCount)) == mesh.nodes) }
         // Face k of level l splits into faces 4k…4k+3 of level l + 1 (GraphCast's order).
         for l in 0..<finest.level {
             for (k, f) in finest.levelFaces[l].enumerated() {
@@ -80,8 +83,8 @@ struct IcosahedralMeshTests {
         }
     }
 
-    @Test func graphCastOrientationPutsPolesAtFaceCentres() {
-        let centres = (Meshes.all.first?.faceCentres() ?? []).map(\.z)
+    @Test func graphCastOrientationPutsPolesAtFaceCentres() throws {
+        let centres = (try Meshes.all().first?.faceCentres() ?? []).map(\.z)
         #expect(centres.contains { abs($0 - 1) < 1e-14 })
         #expect(centres.contains { abs($0 + 1) < 1e-14 })
         let vertex0 = Icosahedron.vertices[0]
@@ -92,8 +95,8 @@ struct IcosahedralMeshTests {
         #expect(abs(vertex0.z - sin(theta) / norm) < 1e-15)
     }
 
-    @Test func finestLevelDegreesAreFiveOrSix() {
-        for mesh in Meshes.all {
+    @Test func finestLevelDegreesAreFiveOrSix() throws {
+        for mesh in try Meshes.all() {
             let edges = mesh.edges(ofLevel: mesh.level)
             var degree = [Int](repeating: 0, count: mesh.nodeCount)
             for r in edges.receivers { degree[Int(r)] += 1 }
@@ -103,8 +106,8 @@ struct IcosahedralMeshTests {
         }
     }
 
-    @Test func eulerCharacteristicIsTwo() {
-        for mesh in Meshes.all {
+    @Test func eulerCharacteristicIsTwo() throws {
+        for mesh in try Meshes.all() {
             for l in 0...mesh.level {
                 let v = 10 << (2 * l) + 2
                 let e = mesh.edges(ofLevel: l).senders.count / 2
@@ -114,8 +117,8 @@ struct IcosahedralMeshTests {
         }
     }
 
-    @Test func facesAreCounterClockwiseFromOutside() {
-        for mesh in Meshes.all {
+    @Test func facesAreCounterClockwiseFromOutside() throws {
+        for mesh in try Meshes.all() {
             for f in mesh.faces {
                 let area = SphericalGeometry.triangleArea(mesh.nodes[Int(f.x)], mesh.nodes[Int(f.y)], mesh.nodes[Int(f.z)])
                 #expect(area > 0)
@@ -123,8 +126,8 @@ struct IcosahedralMeshTests {
         }
     }
 
-    @Test func dualCellAreasTileTheSphere() {
-        for mesh in Meshes.all {
+    @Test func dualCellAreasTileTheSphere() throws {
+        for mesh in try Meshes.all() {
             let areas = mesh.cellAreas()
             #expect(areas.count == mesh.nodeCount)
             #expect(areas.allSatisfy { $0 > 0 })
@@ -137,7 +140,7 @@ struct IcosahedralMeshTests {
     }
 
     @Test func cornersAndCentres() throws {
-        let mesh = try #require(Meshes.all.dropFirst(2).first)
+        let mesh = try #require(try Meshes.all().dropFirst(2).first)
         let corners = mesh.corners(), centres = mesh.centres()
         #expect(corners.count == mesh.nodeCount && centres.count == mesh.nodeCount)
         #expect(corners.allSatisfy { $0.count == 6 })
@@ -157,12 +160,12 @@ struct IcosahedralMeshTests {
     }
 
     @Test func maxEdgeLengthsMatchGraphCast() throws {
-        let finest = try #require(Meshes.all.last)
+        let finest = try #require(try Meshes.all().last)
         for level in 0...6 {
             let km = finest.maxEdgeChord(level: level) * 6371
             #expect(abs(km - Self.maxEdgeKilometres[level]) / Self.maxEdgeKilometres[level] < 0.01,
                     "M\(level): \(km) km")
-            #expect(abs(Meshes.all[level].maxEdgeChord(level: level) - finest.maxEdgeChord(level: level)) < 1e-15)
+            #expect(abs(try Meshes.all()[level].maxEdgeChord(level: level) - finest.maxEdgeChord(level: level)) < 1e-15)
         }
     }
 
@@ -189,8 +192,8 @@ struct IcosahedralMeshTests {
     }
 
     @Test(arguments: [2, 3, 6])
-    func locateFindsContainingFace(level: Int) {
-        guard let mesh = Meshes.all.first(where: { $0.level == level }) else {
+    func locateFindsContainingFace(level: Int) throws {
+        guard let mesh = try Meshes.all().first(where: { $0.level == level }) else {
             Issue.record("no M\(level)")
             return
         }
@@ -223,7 +226,7 @@ struct IcosahedralMeshTests {
     }
 
     @Test func mesh2gridConnectivityUsesContainingTriangle() throws {
-        let mesh = try #require(Meshes.all.dropFirst(3).first)
+        let mesh = try #require(try Meshes.all().dropFirst(3).first)
         let grid = try RegularLatLonGrid.global(name: "latlon5.625", latitudeCount: 32, longitudeCount: 64)
         let points = grid.centres()
         let links = try mesh.mesh2gridConnectivity(points: points)
@@ -238,7 +241,7 @@ struct IcosahedralMeshTests {
     }
 
     @Test func grid2meshRadiusQueryMatchesBruteForce() throws {
-        let mesh = try #require(Meshes.all.dropFirst(3).first)
+        let mesh = try #require(try Meshes.all().dropFirst(3).first)
         #expect(mesh.level == 3)
         let grid = try RegularLatLonGrid.global(name: "latlon5.625", latitudeCount: 32, longitudeCount: 64)
         var points = grid.centres()

@@ -265,7 +265,7 @@ struct Transport3DTests {
         let mean = try provider.meanFluxes(from: 5, to: 15)
         #expect(mean.land.allSatisfy { abs($0 - 2) < 1e-15 })
         #expect(mean.ocean.allSatisfy { abs($0 - 4) < 1e-15 })
-        #expect(throws: TransportError.self) { try provider.meanFluxes(from: 15, to: 25) }
+        #expect(throws: IngestError.self) { try provider.meanFluxes(from: 15, to: 25) }
         let cyclic = try SurfaceFluxArrays(grid: grid, records: [record(1), record(3)], interval: 10, cyclic: true)
         let wrapped = try cyclic.meanFluxes(from: 20, to: 30)
         #expect(wrapped.land[0] == 1)

@@ -655,7 +655,7 @@ struct TransportMeteorologyTests {
         #expect(abs(means[2] - middle0) < 1e-14)
         // Top layer [0, 15 000] lies above the first level: the constant top value.
         #expect(means[4] == 1 && means[5] == 10)
-        #expect(throws: TransportError.self) {
+        #expect(throws: IngestError.self) {
             try PressureLayerMeans.layerMeans(values: values, levelA: [30_000, 90_000, 60_000], levelB: [0, 0, 0],
                                               surfacePressures: [100_000, 80_000], layers: layers)
         }

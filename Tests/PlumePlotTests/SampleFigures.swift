@@ -2,11 +2,15 @@ import Foundation
 import PlumePlot
 import Testing
 
-/// Writes sample figures for a person to look at when PLUME_PLOT_SAMPLES names a folder.
-@Test("sample figures", .enabled(if: ProcessInfo.processInfo.environment["PLUME_PLOT_SAMPLES"] != nil))
+/// Writes the sample figures and checks each is a PNG of the default size. They go to a
+/// scratch folder (removed after), or, for a person to look at, to the folder that
+/// PLUME_PLOT_SAMPLES names; the 0.25° map is drawn only then.
+@Test("sample figures")
 func sampleFigures() throws {
-    guard let folder = ProcessInfo.processInfo.environment["PLUME_PLOT_SAMPLES"] else { return }
-    let out = URL(fileURLWithPath: folder, isDirectory: true)
+    let requested = ProcessInfo.processInfo.environment["PLUME_PLOT_SAMPLES"]
+    let out = try requested.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? makeScratchFolder()
+    defer { if requested == nil { try? FileManager.default.removeItem(at: out) } }
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
     // A Galewsky-like vorticity field on a 1° grid: a jet at 45°N with a perturbation.
     let latitudes = (0...180).map { -90 + Double($0) }
     let longitudes = (0..<360).map(Double.init)
@@ -34,7 +38,12 @@ func sampleFigures() throws {
         title: "Error growth", xLabel: "day", yLabel: "RMSE (m s⁻¹)", logY: true,
         legend: .bottomRight
     ).write(to: out.appendingPathComponent("error-growth.png"))
+    for (name, expected) in [("vorticity.png", PlotSize.map), ("kinetic-energy.png", .line), ("error-growth.png", .line)] {
+        let size = try pngSize(of: out.appendingPathComponent(name))
+        #expect(size.width == expected.width && size.height == expected.height, "\(name): \(size)")
+    }
     // A 0.25° sequential map (CO2-like), timed.
+    guard requested != nil else { return }
     let fineLatitudes = (0...720).map { 90 - 0.25 * Double($0) }
     let fineLongitudes = (0..<1440).map { -180 + 0.25 * Double($0) }
     let co2 = fineLatitudes.flatMap { (lat: Double) -> [Double] in

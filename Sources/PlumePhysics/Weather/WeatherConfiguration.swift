@@ -64,9 +64,9 @@ public struct WeatherConfiguration: Sendable, Equatable {
     /// rms of the seeded initial vorticity perturbation (forcing band and mask), s⁻¹.
     public var initialPerturbation: Double
     /// Interval between output snapshots, s (6 h). The time step divides it exactly.
-    public var outputInterval: Double
+    public var outputIntervalSeconds: Double
     /// Time step, s; `nil`: `ShallowWaterConfiguration.suggestedTimeStep(truncation:)`
-    /// shortened to divide `outputInterval` (T42: 600 s, T85: 295.9 s).
+    /// shortened to divide `outputIntervalSeconds` (T42: 600 s, T85: 295.9 s).
     public var timeStep: Double?
 
     /// The default configuration at truncation T`truncation`: H = 10 km, two 60 m s⁻¹ jets at
@@ -91,20 +91,20 @@ public struct WeatherConfiguration: Sendable, Equatable {
         forcingLatitudeWidth = 12
         mountainHeight = 2000
         initialPerturbation = 1e-6
-        outputInterval = 6 * 3600
+        outputIntervalSeconds = 6 * 3600
         timeStep = nil
     }
 
-    /// The time step used, s: `timeStep`, or the suggested one made to divide `outputInterval`.
+    /// The time step used, s: `timeStep`, or the suggested one made to divide `outputIntervalSeconds`.
     public var effectiveTimeStep: Double {
         if let timeStep { return timeStep }
         let suggested = ShallowWaterConfiguration.suggestedTimeStep(truncation: truncation)
-        let steps = max(1, (outputInterval / suggested - 1e-9).rounded(.up))
-        return outputInterval / steps
+        let steps = max(1, (outputIntervalSeconds / suggested - 1e-9).rounded(.up))
+        return outputIntervalSeconds / steps
     }
 
-    /// Model steps per output interval (`outputInterval / effectiveTimeStep`, rounded).
-    public var stepsPerOutput: Int { max(1, Int((outputInterval / effectiveTimeStep).rounded())) }
+    /// Model steps per output interval (`outputIntervalSeconds / effectiveTimeStep`, rounded).
+    public var stepsPerOutput: Int { max(1, Int((outputIntervalSeconds / effectiveTimeStep).rounded())) }
 
     /// Checks every setting; the error names the setting and its value.
     public func validate() throws(WeatherGeneratorError) {
@@ -115,7 +115,7 @@ public struct WeatherConfiguration: Sendable, Equatable {
         for (name, value) in [("meanDepth", meanDepth), ("relaxationTime", relaxationTime), ("dragTime", dragTime),
                               ("hyperdiffusionTime", hyperdiffusionTime), ("jetWidth", jetWidth),
                               ("forcingCorrelationTime", forcingCorrelationTime),
-                              ("forcingLatitudeWidth", forcingLatitudeWidth), ("outputInterval", outputInterval)] {
+                              ("forcingLatitudeWidth", forcingLatitudeWidth), ("outputIntervalSeconds", outputIntervalSeconds)] {
             guard value.isFinite, value > 0 else { throw fail(name, value, "must be positive") }
         }
         for (name, value) in [("jetSpeed", jetSpeed), ("forcingAmplitude", forcingAmplitude),
@@ -136,9 +136,9 @@ public struct WeatherConfiguration: Sendable, Equatable {
         }
         if let timeStep {
             guard timeStep.isFinite, timeStep > 0 else { throw fail("timeStep", timeStep, "must be positive") }
-            let ratio = outputInterval / timeStep
+            let ratio = outputIntervalSeconds / timeStep
             guard abs(ratio - ratio.rounded()) < 1e-9 * ratio else {
-                throw fail("timeStep", timeStep, "must divide the output interval (\(outputInterval) s)")
+                throw fail("timeStep", timeStep, "must divide the output interval (\(outputIntervalSeconds) s)")
             }
         }
     }

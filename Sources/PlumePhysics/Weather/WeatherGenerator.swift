@@ -100,7 +100,7 @@ public struct WeatherGenerator {
 
     /// Checks the run settings (the configuration is checked by `WeatherModel`).
     public func validate() throws(WeatherGeneratorError) {
-        let interval = configuration.outputInterval / PhysicalConstants.day
+        let interval = configuration.outputIntervalSeconds / PhysicalConstants.day
         func whole(_ x: Double) -> Bool { abs(x / interval - (x / interval).rounded()) < 1e-9 }
         guard days.isFinite, days > 0, whole(days) else {
             throw .invalidSetting(name: "days", value: "\(days)", reason: "must be a positive multiple of the output interval (\(interval) day)")
@@ -140,7 +140,7 @@ public struct WeatherGenerator {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 
         let model = setup.model
-        let interval = configuration.outputInterval
+        let interval = configuration.outputIntervalSeconds
         let stepsPerOutput = configuration.stepsPerOutput
         let perDay = max(1, Int((PhysicalConstants.day / interval).rounded()))
         let spinupOutputs = Int((spinupDays * PhysicalConstants.day / interval).rounded())

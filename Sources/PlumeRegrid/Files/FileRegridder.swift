@@ -8,8 +8,10 @@ import PlumeIO
 /// variable whose trailing dimensions are the grid's is remapped; other variables
 /// (time, level, …) are copied. netCDF input is streamed one step of the leading
 /// dimension at a time (memory does not grow with the number of time steps), with the
-/// fields of a step (levels) remapped in parallel. The output is written under a
-/// temporary name and renamed when complete.
+/// fields of a step (levels) remapped in parallel. Each regridded variable keeps its
+/// floating type (float64 stays float64: the remap runs in double precision end to end;
+/// integers and packed data are widened, never narrowed — `outputType(of:)`). The output is
+/// written under a temporary name and renamed when complete.
 public struct FileRegridder {
     public var destination: any Grid
     public var method: RemapMethod
@@ -73,6 +75,21 @@ public struct FileRegridder {
             }
         }
 
+        /// The decoded values of one variable in double precision, whole or for one step.
+        func doubles(_ v: Variable, step: Int?) throws -> [Double] {
+            switch self {
+            case .netCDF(let file):
+                var slab = Hyperslab.all(v.shape)
+                if let step { slab.start[0] = step; slab.count[0] = 1 }
+                return try file.read(v.name, slab)
+            case .memory(let d):
+                let all = d.variable(v.name)?.data?.doubles ?? []
+                guard let step else { return all }
+                let size = v.shape.dropFirst().reduce(1, *)
+                return Array(all[(step * size)..<((step + 1) * size)])
+            }
+        }
+
         func allDoubles(_ v: Variable) throws -> [Double] {
             switch self {
             case .netCDF(let file): try file.read(v.name)
@@ -128,9 +145,10 @@ public struct FileRegridder {
                 let leading = Array(v.dimensions.dropLast(gridDimensions.count))
                 let leadingShape = Array(v.shape.dropLast(gridDimensions.count))
                 var attributes = v.attributes.filter { !dropped.contains($0.name) }
-                attributes.set("_FillValue", .floats([.nan]))
+                let type = Self.outputType(of: v)
+                attributes.set("_FillValue", type == .float64 ? .doubles([.nan]) : .floats([.nan]))
                 let o = Variable(name: v.name, dimensions: leading + destinationDimensions.map(\.name),
-                                 shape: leadingShape + destinationDimensions.map(\.length), dataType: .float32,
+                                 shape: leadingShape + destinationDimensions.map(\.length), dataType: type,
                                  attributes: attributes, data: nil)
                 out.variables.append(o)
                 regridded.append(v)
@@ -152,26 +170,47 @@ public struct FileRegridder {
                 let leadingShape = Array(v.shape.dropLast(gridDimensions.count))
                 let steps = leadingShape.first ?? 1
                 let fieldsPerStep = leadingShape.dropFirst().reduce(1, *)
+                let double = Self.outputType(of: v) == .float64
                 for step in 0..<steps {
-                    let values = try input.values(v, step: leadingShape.isEmpty ? nil : step)
-                    guard values.count == fieldsPerStep * weights.sourceCount else {
-                        throw RegridFileError(file: path, variable: v.name,
-                                              reason: "step \(step) holds \(values.count) values, expected \(fieldsPerStep) × \(weights.sourceCount)")
-                    }
-                    let result = try remapper.apply(fields: values, count: fieldsPerStep)
                     let destinationShape = destinationDimensions.map(\.length)
-                    if leadingShape.isEmpty {
-                        try slabs.write(v.name, start: destinationShape.map { _ in 0 }, count: destinationShape, values: result)
+                    let start = leadingShape.isEmpty ? destinationShape.map { _ in 0 }
+                        : [step] + leadingShape.dropFirst().map { _ in 0 } + destinationShape.map { _ in 0 }
+                    let count = leadingShape.isEmpty ? destinationShape : [1] + Array(leadingShape.dropFirst()) + destinationShape
+                    func check(_ n: Int) throws {
+                        guard n == fieldsPerStep * weights.sourceCount else {
+                            throw RegridFileError(file: path, variable: v.name,
+                                                  reason: "step \(step) holds \(n) values, expected \(fieldsPerStep) × \(weights.sourceCount)")
+                        }
+                    }
+                    if double {
+                        let values = try input.doubles(v, step: leadingShape.isEmpty ? nil : step)
+                        try check(values.count)
+                        try slabs.write(v.name, start: start, count: count, values: try remapper.apply(fields: values, count: fieldsPerStep))
                     } else {
-                        let start = [step] + leadingShape.dropFirst().map { _ in 0 } + destinationShape.map { _ in 0 }
-                        let count = [1] + Array(leadingShape.dropFirst()) + destinationShape
-                        try slabs.write(v.name, start: start, count: count, values: result)
+                        let values = try input.values(v, step: leadingShape.isEmpty ? nil : step)
+                        try check(values.count)
+                        try slabs.write(v.name, start: start, count: count, values: try remapper.apply(fields: values, count: fieldsPerStep))
                     }
                     progress?(v.name, step + 1, steps)
                 }
             }
         }
         return Summary(sourceGrid: source.name, regridded: regridded.map(\.name), copied: copied, weightLinks: weights.linkCount)
+    }
+
+    /// The type a regridded variable is written with: never narrower than what it holds.
+    /// float32 and float64 stay as they are; packed data (`scale_factor`/`add_offset`) take
+    /// the type of their packing attributes, as CF defines the unpacked type; integers become
+    /// float32 up to 16 bits (exact) and float64 beyond, since remapped values are fractions.
+    static func outputType(of v: Variable) -> DataType {
+        let packingTypes = ["scale_factor", "add_offset"].compactMap { v.attributes[$0] }
+        if !packingTypes.isEmpty {
+            return packingTypes.contains { if case .doubles = $0 { true } else { false } } ? .float64 : .float32
+        }
+        switch v.dataType {
+        case .float32, .int8, .uint8, .int16, .uint16: return .float32
+        default: return .float64
+        }
     }
 
     func makeWeights(source: any Grid, file: String) throws -> RemapWeights {

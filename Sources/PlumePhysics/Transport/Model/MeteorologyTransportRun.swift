@@ -8,7 +8,7 @@ import PlumeConservation
 /// what `plume transport` runs.
 ///
 /// Output (written under temporary names, then renamed):
-/// - `transport.nc`: CF netCDF-4, every `outputInterval` from the first record,
+/// - `transport.nc`: CF netCDF-4, every `outputIntervalSeconds` from the first record,
 ///   `co2massmix` (1e-6 kg kg⁻¹, `[time, level, lat, lon]`), `airmass` (Pg, same shape),
 ///   `surface_pressure` (Pa, `[time, lat, lon]`, after the global-mass shift);
 /// - `transport-budget.json`: per output time the global CO2 mass (PgC), the surface
@@ -17,10 +17,10 @@ import PlumeConservation
 public struct MeteorologyTransportRun: Sendable {
     public var model: Transport3DModel
     public let winds: Transport3DMeteorologyWinds
-    /// Transport step, s (divides `outputInterval`).
+    /// Transport step, s (divides `outputIntervalSeconds`).
     public var timeStep: Double = 3600
     /// Output interval, s.
-    public var outputInterval: Double = 21_600
+    public var outputIntervalSeconds: Double = 21_600
     /// Initial CO2, ppm by volume (uniform; converted to a mass mixing ratio).
     public var initialPPM: Double = 400
     /// Model seconds to run (default: to the last record).
@@ -67,9 +67,9 @@ public struct MeteorologyTransportRun: Sendable {
     }
 
     public func run(directory: String, historyLine: String? = nil, progress: Progress? = nil) throws -> Summary {
-        guard timeStep > 0, outputInterval > 0,
-              abs((outputInterval / timeStep).rounded() * timeStep - outputInterval) < 1e-9 * outputInterval else {
-            throw TransportError.invalidValue(name: "time step", reason: "\(timeStep) s must be positive and divide the output interval \(outputInterval) s")
+        guard timeStep > 0, outputIntervalSeconds > 0,
+              abs((outputIntervalSeconds / timeStep).rounded() * timeStep - outputIntervalSeconds) < 1e-9 * outputIntervalSeconds else {
+            throw TransportError.invalidValue(name: "time step", reason: "\(timeStep) s must be positive and divide the output interval \(outputIntervalSeconds) s")
         }
         guard initialPPM.isFinite, initialPPM >= 0 else {
             throw TransportError.invalidValue(name: "initial CO2", reason: "\(initialPPM) ppm must be ≥ 0")
@@ -81,10 +81,10 @@ public struct MeteorologyTransportRun: Sendable {
             throw TransportError.invalidValue(name: "duration",
                                               reason: "\(length / 3600) h from the first record; the records cover \((range.upperBound - range.lowerBound) / 3600) h")
         }
-        let stepsPerOutput = Int((outputInterval / timeStep).rounded())
-        let outputs = Int((length / outputInterval + 1e-9).rounded(.down))
+        let stepsPerOutput = Int((outputIntervalSeconds / timeStep).rounded())
+        let outputs = Int((length / outputIntervalSeconds + 1e-9).rounded(.down))
         guard outputs >= 1 else {
-            throw TransportError.invalidValue(name: "duration", reason: "\(length / 3600) h is shorter than one output interval (\(outputInterval / 3600) h)")
+            throw TransportError.invalidValue(name: "duration", reason: "\(length / 3600) h is shorter than one output interval (\(outputIntervalSeconds / 3600) h)")
         }
         let geometry = model.geometry
         let grid = geometry.grid, L = geometry.levelCount, n = grid.cellCount
@@ -100,9 +100,9 @@ public struct MeteorologyTransportRun: Sendable {
         var snapshots: [Snapshot] = []
         var steps = 0
         let clock = Date()
-        let totalDays = Double(outputs) * outputInterval / PhysicalConstants.day
+        let totalDays = Double(outputs) * outputIntervalSeconds / PhysicalConstants.day
 
-        let dataset = makeDataset(times: (0...outputs).map { Double($0) * outputInterval / 3600 }, startTime: start)
+        let dataset = makeDataset(times: (0...outputs).map { Double($0) * outputIntervalSeconds / 3600 }, startTime: start)
         let writer = NetCDFWriter(deflateLevel: 1, source: "Plume reference transport driven by meteorology files", historyLine: historyLine)
         var time = start
         try writer.write(dataset, to: path) { slabs in
