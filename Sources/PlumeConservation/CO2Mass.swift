@@ -1,6 +1,6 @@
 import Torch
 
-/// Global CO2 mass bookkeeping (DESIGN.md §4 units: q in 10⁻⁶ kg/kg, air mass in Pg).
+/// Global CO2 mass bookkeeping (CarbonBench units, Benson et al. 2024: q in 10⁻⁶ kg/kg, air mass in Pg).
 public enum CO2Mass {
     /// PgCO2 → PgC.
     public static let carbonPerCO2 = 1 / 3.664

@@ -1,6 +1,6 @@
 import Torch
 
-/// CarbonBench's global mass fixers (DESIGN.md §4), applied after an emulator predicts the
+/// CarbonBench's global mass fixers (CarbonBench, Benson et al. 2024), applied after an emulator predicts the
 /// next CO2 mixing ratio so that the global CO2 mass equals the previous step's.
 ///
 /// With M = q·m_next (mass per cell of the prediction) and M_old = q_t·m_t, means over all

@@ -1,5 +1,5 @@
 /// Physical constants, SI units. Sources: Williamson et al. (1992) for the shallow-water
-/// test cases; CarbonBench (DESIGN.md §4) for transport.
+/// test cases; CarbonBench (CarbonBench, Benson et al. 2024) for transport.
 public enum PhysicalConstants {
     /// Earth radius used by the shallow-water test cases (Williamson et al. 1992), m.
     public static let earthRadius = 6.37122e6

@@ -1,6 +1,6 @@
 import Torch
 
-/// CarbonBench's explicit surface-flux update (DESIGN.md §4), applied after the mass fixer in
+/// CarbonBench's explicit surface-flux update (CarbonBench, Benson et al. 2024), applied after the mass fixer in
 /// training and inference: the net surface flux enters the lowest layer only,
 ///
 ///     Δq₀ = F · A · Δt / 10⁶ / m_next,₀

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Normalisation statistics of a CarbonBench-mini train split (DESIGN.md §4), written as
+/// Normalisation statistics of a CarbonBench-mini train split (CarbonBench, Benson et al. 2024), written as
 /// JSON: per variable the mean and standard deviation over all train values (offset and
 /// scale), per level for the 3D variables, and for `co2massmix` the per-level mean and
 /// standard deviation of the one-step (6-hour) differences (delta offset and scale).

@@ -36,7 +36,7 @@ struct GridCatalogTests {
             #expect(grid.cellCount > 0)
             if let shape = expected[name] { #expect(grid.shape == shape, "\(name): \(grid.shape)") }
         }
-        // CarbonBench LowRes coordinates (DESIGN.md §4): lat = linspace(−87.1875, 87.1875, 32), lon 0…354.375.
+        // CarbonBench LowRes coordinates (CarbonBench): lat = linspace(−87.1875, 87.1875, 32), lon 0…354.375.
         let low = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
         #expect(low.latitudes.first == -87.1875 && low.latitudes.last == 87.1875)
         #expect(low.longitudes.last == 354.375)

@@ -3,7 +3,7 @@ import Testing
 import Torch
 import PlumeConservation
 
-/// The surface-flux scheme and mass fixers of DESIGN.md §4: exact budgets.
+/// The surface-flux scheme and mass fixers of CarbonBench (Benson et al. 2024): exact budgets.
 @Suite("Mass fixer and surface-flux scheme")
 struct MassBudgetTests {
     /// A state and a perturbed prediction: q ~ 400 (10⁻⁶ kg/kg), air mass ~ 0.5–1.5 Pg.

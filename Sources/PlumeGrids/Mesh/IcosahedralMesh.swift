@@ -4,7 +4,7 @@ import Foundation
 /// order of `Icosahedron`) with every triangle split into 4 `level` times (edge midpoints
 /// projected onto the sphere), and the triangle edges of all levels 0…L merged.
 ///
-/// Sizes (DESIGN.md §5), level 0…6: nodes 10·4^L + 2 = 12, 42, 162, 642, 2562, 10242,
+/// Sizes (GraphCast, Lam et al. 2023), level 0…6: nodes 10·4^L + 2 = 12, 42, 162, 642, 2562, 10242,
 /// 40962; faces 20·4^L; multimesh directed edges 60·(4^(L+1) − 1)/3 = 60, 300, 1260,
 /// 5100, 20460, 81900, 327660; longest edge chord of level L ≈ 6699, 3938, 2070, 1049,
 /// 526, 263, 132 km (R = 6371 km).

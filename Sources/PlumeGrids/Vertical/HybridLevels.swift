@@ -10,7 +10,7 @@
 ///
 /// Units: a in Pa, b dimensionless, pressures in Pa, cell areas in m², air mass in kg.
 public struct HybridLevels: Sendable, Equatable {
-    /// Standard gravity g [m s⁻²] (DESIGN.md §4), used for air mass = Δp·A/g.
+    /// Standard gravity g [m s⁻²] (CarbonBench, Benson et al. 2024), used for air mass = Δp·A/g.
     public static let standardGravity = 9.80665
     /// Surface pressures [Pa] for which interface pressures must decrease strictly upward.
     /// 400 hPa lies below the surface pressure of any global model column (the smoothed

@@ -34,7 +34,7 @@ import PlumeSupport
 public struct SyntheticSurfaceFluxes: SurfaceFluxProvider {
     /// Length of the synthetic year, s (365 days).
     public static let year = 365 * PhysicalConstants.day
-    /// kg CO2 per PgC (DESIGN.md §4: PgCO2 → PgC ÷ 3.664).
+    /// kg CO2 per PgC (CarbonBench: PgCO2 → PgC ÷ 3.664).
     public static let kilogramsCO2PerPetagramCarbon = 1e12 * 3.664
 
     /// Global totals per 365-day year, PgC yr⁻¹ (negative: uptake).
