@@ -1,6 +1,8 @@
 #ifndef PLUME_CHDF5_SHIM_H
 #define PLUME_CHDF5_SHIM_H
 #include <hdf5.h>
+#include <stdio.h>
+#include <string.h>
 
 /* HDF5 exposes its native types and flags as macros that expand to global
    variables behind H5open(); Swift cannot import those, so they are functions here. */
@@ -11,6 +13,7 @@ static inline hid_t plume_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t plume_h5t_c_s1(void) { return H5T_C_S1; }
 static inline unsigned plume_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned plume_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline unsigned plume_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline hid_t plume_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t plume_h5s_all(void) { return H5S_ALL; }
 static inline hid_t plume_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
@@ -32,4 +35,58 @@ static inline void plume_h5_last_error(char *buffer512) {
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, plume_h5_error_walker, buffer512);
 }
 static inline size_t plume_h5t_variable(void) { return H5T_VARIABLE; }
+static inline hid_t plume_h5t_native_int8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t plume_h5t_native_uint64(void) { return H5T_NATIVE_UINT64; }
+
+/* The kind of the link `name` in group `loc` without following it: 0 hard, 1 soft,
+   64 external, another H5L_type_t value for user-defined links, -1 on error.
+   (H5Lget_info is a version-mapped macro.) */
+static inline int plume_h5l_type(hid_t loc, const char *name) {
+    H5L_info_t info;
+    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    return (int)info.type;
+}
+
+/* Where the soft or external link `name` points, written into `buffer` ("/path" for a
+   soft link, "file:/path" for an external one); -1 on error. */
+static inline int plume_h5l_target(hid_t loc, const char *name, char *buffer, size_t size) {
+    H5L_info_t info;
+    if (size == 0 || H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    buffer[0] = 0;
+    if (info.type == H5L_TYPE_SOFT) {
+        if (info.u.val_size > size - 1) return -1;
+        if (H5Lget_val(loc, name, buffer, size, H5P_DEFAULT) < 0) return -1;
+        buffer[size - 1] = 0;
+        return 0;
+    }
+    if (info.type == H5L_TYPE_EXTERNAL) {
+        char value[4096];
+        const char *file = NULL, *object = NULL;
+        unsigned flags = 0;
+        if (info.u.val_size > sizeof value) return -1;
+        if (H5Lget_val(loc, name, value, sizeof value, H5P_DEFAULT) < 0) return -1;
+        if (H5Lunpack_elink_val(value, info.u.val_size, &flags, &file, &object) < 0) return -1;
+        snprintf(buffer, size, "%s:%s", file ? file : "?", object ? object : "?");
+        return 0;
+    }
+    return -1;
+}
+
+/* A key identifying the object `oid` within the open files (file number and address), so
+   that walks can notice groups reached twice (hard-link cycles, soft links to ancestors). */
+static inline int plume_h5o_identity(hid_t oid, unsigned long long key[3]) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info3(oid, &info, H5O_INFO_BASIC) < 0) return -1;
+    key[0] = (unsigned long long)info.fileno;
+    memcpy(&key[1], &info.token, sizeof info.token < 16 ? sizeof info.token : 16);
+#else
+    H5O_info_t info;
+    if (H5Oget_info2(oid, &info, H5O_INFO_BASIC) < 0) return -1;
+    key[0] = (unsigned long long)info.fileno;
+    key[1] = (unsigned long long)info.addr;
+    key[2] = 0;
+#endif
+    return 0;
+}
 #endif
