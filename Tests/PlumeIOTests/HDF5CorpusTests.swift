@@ -59,6 +59,11 @@ import Testing
         let summary = try FileSummary.make(p)
         #expect(summary.format == "HDF5")
         #expect(summary.problems.count == loaded.problems.count)
+        // netCDF-C is never handed a plain HDF5 file, whoever asks.
+        #expect(throws: PlumeIOError.unrecognisedFormat(file: p, expected: "a netCDF file",
+                                                        found: "plain HDF5 without netCDF-4 markers (read it as HDF5)")) {
+            _ = try NetCDFFile(path: p)
+        }
     }
 
     @Test func numericTypesKeepTheirTypeAndValues() throws {
