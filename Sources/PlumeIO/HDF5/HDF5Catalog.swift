@@ -81,7 +81,8 @@ struct HDF5Catalog {
                 let target = Self.linkTarget(gid, name)
                 let targetFile = String(target.prefix { $0 != ":" })
                 let folder = (file as NSString).deletingLastPathComponent
-                let exists = FileManager.default.fileExists(atPath: targetFile.hasPrefix("/") ? targetFile : folder + "/" + targetFile)
+                let resolved = targetFile.hasPrefix("/") || folder.isEmpty ? targetFile : folder + "/" + targetFile
+                let exists = FileManager.default.fileExists(atPath: resolved)
                 problems.append(.unsupported(file: file, context: "link '\(child)'",
                                              what: "external link to '\(target)'\(exists ? "" : " (that file does not exist)"); not followed"))
             case let kind:
