@@ -161,8 +161,9 @@ enum HDF5Values {
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
         let size = H5Tget_size(elementType)
-        guard size > 0, size <= 1 << 20 else {
-            throw PlumeIOError.unsupported(file: file, context: context, what: "fixed-length strings of \(size) bytes")
+        let total = count.multipliedReportingOverflow(by: size)
+        guard size > 0, size <= 1 << 20, !total.overflow, total.partialValue <= 1 << 32 else {
+            throw PlumeIOError.unsupported(file: file, context: context, what: "\(count) fixed-length strings of \(size) bytes, too large to load whole")
         }
         let memory = H5Tcopy(elementType)
         defer { H5Tclose(memory) }
