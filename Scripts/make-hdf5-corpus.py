@@ -85,7 +85,12 @@ with h5py.File(path("compound_enum.h5"), "w") as f:
     f.create_dataset("sky", data=np.array([0, 2, 1, 1], dtype="i1"), dtype=ed)
     f["mask"] = np.array([True, False, True])
     # h5py turns a sub-array dtype into extra dimensions: the HDF5 array type needs the low-level API.
-    h5py.h5d.create(f.id, b"vectors", h5py.h5t.array_create(h5py.h5t.NATIVE_FLOAT, (3,)), h5py.h5s.create_simple((2,)))
+    vector = h5py.h5t.array_create(h5py.h5t.NATIVE_FLOAT, (3,))
+    vectors = h5py.h5d.create(f.id, b"vectors", vector, h5py.h5s.create_simple((2,)))
+    vectors.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([[1, 2, 3], [4, 5, 6]], dtype="f4"), mtype=vector)
+    strings = h5py.h5t.C_S1.copy()
+    strings.set_size(4)
+    h5py.h5d.create(f.id, b"string_arrays", h5py.h5t.array_create(strings, (2,)), h5py.h5s.create_simple((1,)))
     f["opaque"] = np.void(b"\x01\x02\x03\x04")
     f["bits"] = np.array([1, 2], dtype="i4")
     h5py.h5d.create(f.id, b"bitfield", h5py.h5t.STD_B8LE, h5py.h5s.create_simple((2,)))
@@ -133,6 +138,11 @@ class Row(tables.IsDescription):
     x = tables.Float64Col(pos=1)
     name = tables.StringCol(8, pos=2)
 
+    class nested(tables.IsDescription):
+        _v_pos = 3
+        a = tables.Int16Col(pos=0)
+        b = tables.Float32Col(shape=(2,), pos=1)
+
 
 with tables.open_file(path("pytables.h5"), "w", title="PyTables test") as f:
     t = f.create_table("/", "obs", Row, "Observations")
@@ -141,6 +151,8 @@ with tables.open_file(path("pytables.h5"), "w", title="PyTables test") as f:
         r["id"] = i
         r["x"] = i * 0.5
         r["name"] = b"n%d" % i
+        r["nested/a"] = i % 7
+        r["nested/b"] = [i, -i]
         r.append()
     t.flush()
     t.cols.id.create_index()
@@ -148,6 +160,16 @@ with tables.open_file(path("pytables.h5"), "w", title="PyTables test") as f:
     f.create_array("/", "arr", np.arange(10, dtype="i8"), "an array")
     f.create_carray("/", "carr", obj=np.arange(6, dtype="f4").reshape(2, 3),
                     filters=tables.Filters(complevel=5, complib="zlib", shuffle=True))
+
+# pytables_blosc.h5: a PyTables table compressed with Blosc (HDF5 filter 32001, which
+# PyTables registers for itself; plain HDF5 libraries lack it unless a plugin is installed).
+with tables.open_file(path("pytables_blosc.h5"), "w") as f:
+    t = f.create_table("/", "obs", Row, filters=tables.Filters(complevel=5, complib="blosc"))
+    rows = np.zeros(50, dtype=t.dtype)
+    rows["id"] = np.arange(50)
+    rows["x"] = np.arange(50) * 0.25
+    t.append(rows)
+    f.create_array("/", "plain", np.array([1.5, 2.5]))
 
 # unknown_filter.h5: a dataset whose chunks need a filter (id 32123, optional so that HDF5
 # creates the dataset without it) that no HDF5 library

@@ -56,7 +56,7 @@ enum HDF5Attributes {
                     let memberType = H5Tget_member_type(type, m)
                     defer { H5Tclose(memberType) }
                     do {
-                        let value = try attributeValue(source, memberType, member: member, count: n, file: file, context: "\(where_) member '\(member)'", problems: &problems)
+                        let value = try attributeValue(source, memberType, members: [member], count: n, file: file, context: "\(where_) member '\(member)'", problems: &problems)
                         result.append(Attribute(name + "." + member, value))
                     } catch {
                         problems.append(PlumeIOError(error, file: file, context: "\(where_) member '\(member)'"))
@@ -65,7 +65,7 @@ enum HDF5Attributes {
                 continue
             }
             do {
-                result.append(Attribute(name, try attributeValue(source, type, member: nil, count: n, file: file, context: where_, problems: &problems)))
+                result.append(Attribute(name, try attributeValue(source, type, members: [], count: n, file: file, context: where_, problems: &problems)))
             } catch {
                 problems.append(PlumeIOError(error, file: file, context: where_))
             }
@@ -74,38 +74,31 @@ enum HDF5Attributes {
     }
 
     private static func attributeValue(
-        _ source: HDF5Source, _ type: hid_t, member: String?, count n: Int, file: String, context: String,
+        _ source: HDF5Source, _ type: hid_t, members: [String], count n: Int, file: String, context: String,
         problems: inout [PlumeIOError]
     ) throws -> AttributeValue {
         switch HDF5Values.kind(type) {
         case .failure(let reason):
             throw PlumeIOError.unsupported(file: file, context: context, what: reason.what)
         case .success(.string):
-            return .text(try HDF5Values.strings(source, elementType: type, member: member, count: n, file: file, context: context)
+            return .text(try HDF5Values.strings(source, elementType: type, members: members, count: n, file: file, context: context)
                 .joined(separator: "\n"))
         case .success(.enumeration(let base)):
-            let data = try HDF5Values.numeric(source, elementType: type, member: member, kind: .enumeration(base), count: n, file: file, context: context)
+            let data = try HDF5Values.numeric(source, elementType: type, members: members, kind: .enumeration(base), count: n, file: file, context: context)
             let labels = HDF5Values.enumerationLabels(type, signed: base.isSigned)
             let names = integers(data).map { v in labels.first { $0.value == v }?.name ?? String(v) }
             return .text(names.joined(separator: "\n"))
         case .success(.numeric(.uint64)):
             var raw = [UInt64](repeating: 0, count: n)
-            if n > 0 {
-                let memory = member.map { m -> hid_t in
-                    let c = H5Tcreate(H5T_COMPOUND, 8)
-                    H5Tinsert(c, m, 0, plume_h5t_native_uint64())
-                    return c
-                }
-                defer { if let memory { H5Tclose(memory) } }
-                let status = raw.withUnsafeMutableBytes { source.read(memory ?? plume_h5t_native_uint64(), $0.baseAddress) }
-                guard status >= 0 else { throw HDF5Values.libraryError(file, context) }
+            try raw.withUnsafeMutableBytes {
+                try HDF5Values.read(source, plume_h5t_native_uint64(), members, [], $0.baseAddress, count: n, file, context)
             }
             if raw.allSatisfy({ $0 <= UInt64(Int64.max) }) { return .integers(raw.map { Int64($0) }) }
             problems.append(.unsupported(file: file, context: context,
                                          what: "uint64 values above Int64.max; kept exactly as decimal text"))
             return .text(raw.map(String.init).joined(separator: ", "))
         case .success(let kind):
-            let data = try HDF5Values.numeric(source, elementType: type, member: member, kind: kind, count: n, file: file, context: context)
+            let data = try HDF5Values.numeric(source, elementType: type, members: members, kind: kind, count: n, file: file, context: context)
             switch data {
             case .int32, .int64: return .integers(integers(data))
             case .float32(let v): return .floats(v)

@@ -2,8 +2,9 @@ import CHDF5
 import Foundation
 
 /// The walk over a plain HDF5 file that lists its groups, its readable datasets (compound
-/// members as `dataset.member`) and everything it cannot read, with the reason. Caller
-/// holds the lock.
+/// members as `dataset.member`, nested ones `dataset.outer.inner`; arrays of numbers with
+/// their dimensions appended) and everything it cannot read, with the reason. Caller holds
+/// the lock.
 ///
 /// Links: hard links and soft links that resolve are followed (a soft link to a dataset
 /// lists it under the link's path); a group reached a second time (a hard-link cycle, a
@@ -168,43 +169,72 @@ struct HDF5Catalog {
             problems.append(.unsupported(file: file, context: context, what: "\(shape) elements, too many to load whole"))
             return
         }
-        if H5Tget_class(type) == H5T_COMPOUND {
-            let members = H5Tget_nmembers(type)
-            for m in 0..<UInt32(max(members, 0)) {
+        add(path, shape: shape, type: type, attributes: attributes, dataset: path, members: [])
+    }
+
+    /// Lists the values of `type` at `path`: a compound member by member (recursively), an
+    /// array of numbers with its dimensions appended to `shape`, other types that fit the
+    /// data model as they are; reports the rest.
+    private mutating func add(_ path: String, shape: [Int], type: hid_t, attributes: [Attribute], dataset: String, members: [String]) {
+        let context = members.isEmpty ? "dataset '\(dataset)'" : "dataset '\(dataset)' member '\(members.joined(separator: "."))'"
+        switch H5Tget_class(type) {
+        case H5T_COMPOUND:
+            guard members.count < Self.maximumDepth else {
+                problems.append(.unsupported(file: file, context: context, what: "compound types nested deeper than \(Self.maximumDepth); not read"))
+                return
+            }
+            let n = H5Tget_nmembers(type)
+            for m in 0..<UInt32(max(n, 0)) {
                 guard let cName = H5Tget_member_name(type, m) else { continue }
                 let member = String(cString: cName)
                 H5free_memory(cName)
                 let memberType = H5Tget_member_type(type, m)
                 defer { H5Tclose(memberType) }
-                add(path + "." + member, shape: shape, type: memberType, attributes: attributes, dataset: path, member: member)
+                add(path + "." + member, shape: shape, type: memberType, attributes: attributes, dataset: dataset, members: members + [member])
             }
-            return
-        }
-        add(path, shape: shape, type: type, attributes: attributes, dataset: path, member: nil)
-    }
-
-    private mutating func add(_ path: String, shape: [Int], type: hid_t, attributes: [Attribute], dataset: String, member: String?) {
-        switch HDF5Values.kind(type) {
-        case .failure(let reason):
-            let context = member.map { "dataset '\(dataset)' member '\($0)'" } ?? "dataset '\(dataset)'"
-            problems.append(.unsupported(file: file, context: context, what: reason.what + "; not read"))
-        case .success(let kind):
-            var attributes = attributes
-            var dataType = DataType.string
-            switch kind {
-            case .numeric(let t):
-                dataType = t
-            case .enumeration(let t):
-                dataType = t
-                // CF's flag_values / flag_meanings; whitespace inside a name becomes "_".
-                let labels = HDF5Values.enumerationLabels(type, signed: t.isSigned)
-                attributes.set("flag_values", .integers(labels.map(\.value)))
-                attributes.set("flag_meanings", .text(labels.map { $0.name.split(whereSeparator: \.isWhitespace).joined(separator: "_") }.joined(separator: " ")))
-            case .string:
-                dataType = .string
+        case H5T_ARRAY:
+            let rank = H5Tget_array_ndims(type)
+            let base = H5Tget_super(type)
+            defer { if base >= 0 { H5Tclose(base) } }
+            guard rank >= 1, rank <= 32, base >= 0 else {
+                problems.append(HDF5Values.libraryError(file, context))
+                return
             }
-            datasets.append(HDF5File.Entry(path: path, shape: shape, dataType: dataType, attributes: attributes,
-                                           dataset: dataset, member: member, kind: kind))
+            var dims = [hsize_t](repeating: 0, count: Int(rank))
+            H5Tget_array_dims2(type, &dims)
+            let arrayShape = dims.map { Int(clamping: $0) }
+            let full = shape + arrayShape
+            let count = full.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+            guard case .success(.numeric(let dataType)) = HDF5Values.kind(base), count <= 1 << 32 else {
+                let what = H5Tget_class(base) == H5T_INTEGER || H5Tget_class(base) == H5T_FLOAT ? "\(full) elements, too many to load whole"
+                    : "arrays of HDF5 \(HDF5Values.className(H5Tget_class(base))) values, which Plume's data model cannot hold"
+                problems.append(.unsupported(file: file, context: context, what: what + "; not read"))
+                return
+            }
+            datasets.append(HDF5File.Entry(path: path, shape: full, dataType: dataType, attributes: attributes,
+                                           dataset: dataset, members: members, arrayShape: arrayShape, kind: .numeric(dataType)))
+        default:
+            switch HDF5Values.kind(type) {
+            case .failure(let reason):
+                problems.append(.unsupported(file: file, context: context, what: reason.what + "; not read"))
+            case .success(let kind):
+                var attributes = attributes
+                var dataType = DataType.string
+                switch kind {
+                case .numeric(let t):
+                    dataType = t
+                case .enumeration(let t):
+                    dataType = t
+                    // CF's flag_values / flag_meanings; whitespace inside a name becomes "_".
+                    let labels = HDF5Values.enumerationLabels(type, signed: t.isSigned)
+                    attributes.set("flag_values", .integers(labels.map(\.value)))
+                    attributes.set("flag_meanings", .text(labels.map { $0.name.split(whereSeparator: \.isWhitespace).joined(separator: "_") }.joined(separator: " ")))
+                case .string:
+                    dataType = .string
+                }
+                datasets.append(HDF5File.Entry(path: path, shape: shape, dataType: dataType, attributes: attributes,
+                                               dataset: dataset, members: members, arrayShape: [], kind: kind))
+            }
         }
     }
 

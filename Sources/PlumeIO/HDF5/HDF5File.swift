@@ -11,9 +11,10 @@ public final class HDF5File {
     /// One readable dataset of the file, or one member of a compound dataset.
     public struct Entry: Sendable, Equatable {
         /// Absolute path inside the file, e.g. `/geolocation/latitude`; a member of a
-        /// compound dataset is `/table.member`.
+        /// compound dataset is `/table.member` (nested: `/table.outer.inner`).
         public var path: String
-        /// Lengths of the dimensions, slowest-varying first; empty for a scalar.
+        /// Lengths of the dimensions, slowest-varying first; empty for a scalar. Values of an
+        /// HDF5 array type (e.g. a PyTables column of shape (3,)) add their dimensions last.
         public var shape: [Int]
         /// Element type as stored: float16 appears as `float32` (its values are exact in
         /// float32), an enumeration as its integer base type with CF `flag_values` and
@@ -22,16 +23,18 @@ public final class HDF5File {
         public var attributes: [Attribute]
         /// The HDF5 dataset the values come from (differs from `path` for compound members).
         var dataset: String
-        /// The compound member read, if any.
-        var member: String?
+        /// The path of compound member names down to the values read (empty for a whole dataset).
+        var members: [String]
+        /// Dimensions of an HDF5 array element type (the trailing dimensions of `shape`).
+        var arrayShape: [Int]
         var kind: HDF5Values.Kind
     }
 
     public let path: String
     /// Absolute paths of every group, the root `/` first, depth-first in name order.
     public let groups: [String]
-    /// Every readable dataset (numeric, string, enumeration, numeric/string members of
-    /// compounds), depth-first in name order.
+    /// Every readable dataset (numeric, string, enumeration, arrays of numbers, and the
+    /// members of compounds of those, nested compounds included), depth-first in name order.
     public let datasets: [Entry]
     /// Attributes of the root group.
     public let rootAttributes: [Attribute]
@@ -91,7 +94,7 @@ public final class HDF5File {
             throw PlumeIOError.invalidRequest(file: path, variable: e.path, reason: "holds \(e.dataType.rawValue) values, expected a numeric type")
         }
         return try withElementType(e) { source, elementType in
-            try HDF5Values.numeric(source, elementType: elementType, member: e.member, kind: e.kind, count: e.shape.reduce(1, *),
+            try HDF5Values.numeric(source, elementType: elementType, members: e.members, arrayShape: e.arrayShape, kind: e.kind, count: e.shape.reduce(1, *),
                                    file: path, context: "dataset '\(e.path)'")
         }
     }
@@ -108,7 +111,7 @@ public final class HDF5File {
             throw PlumeIOError.invalidRequest(file: path, variable: e.path, reason: "holds \(e.dataType.rawValue) values, expected strings")
         }
         return try withElementType(e) { source, elementType in
-            try HDF5Values.strings(source, elementType: elementType, member: e.member, count: e.shape.reduce(1, *),
+            try HDF5Values.strings(source, elementType: elementType, members: e.members, count: e.shape.reduce(1, *),
                                    file: path, context: "dataset '\(e.path)'")
         }
     }
@@ -125,10 +128,16 @@ public final class HDF5File {
             guard type >= 0 else { throw HDF5Values.libraryError(path, context) }
             defer { H5Tclose(type) }
             var elementType = H5Tcopy(type)
-            if let member = e.member {
-                let index = H5Tget_member_index(type, member)
+            for member in e.members where elementType >= 0 {
+                let index = H5Tget_member_index(elementType, member)
+                let next = index >= 0 ? H5Tget_member_type(elementType, UInt32(index)) : -1
                 H5Tclose(elementType)
-                elementType = index >= 0 ? H5Tget_member_type(type, UInt32(index)) : -1
+                elementType = next
+            }
+            if !e.arrayShape.isEmpty, elementType >= 0 {
+                let base = H5Tget_super(elementType)
+                H5Tclose(elementType)
+                elementType = base
             }
             guard elementType >= 0 else { throw HDF5Values.libraryError(path, context) }
             defer { H5Tclose(elementType) }

@@ -88,6 +88,6 @@ public enum HDF5NetCDFMarkers {
         guard space >= 0 else { return nil }
         defer { H5Sclose(space) }
         guard H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1 else { return nil }
-        return (try? HDF5Values.strings(.attribute(aid), elementType: type, member: nil, count: 1, file: path, context: name))?.first
+        return (try? HDF5Values.strings(.attribute(aid), elementType: type, members: [], count: 1, file: path, context: name))?.first
     }
 }

@@ -20,9 +20,10 @@ enum HDF5Source {
 ///
 /// Mapping (widen, never narrow): integers of 1, 2, 4 and 8 bytes keep their type; float16
 /// is read as `float32`, float32 and float64 keep theirs; an enumeration is its integer base
-/// type (its names are kept alongside); strings of any kind are `string`. Everything else
-/// (compound as a whole, references, variable-length sequences, opaque, bitfield, array,
-/// time, long double) has no place in the data model and is reported by the callers.
+/// type (its names are kept alongside); strings of any kind are `string`. Compounds are
+/// read member by member and arrays of numbers as extra dimensions (`HDF5Catalog`).
+/// Everything else (references, variable-length sequences, opaque, bitfield, time, long
+/// double) has no place in the data model and is reported by the callers.
 enum HDF5Values {
     /// What one stored element is in Plume's terms, or why it cannot be held.
     enum Kind: Equatable {
@@ -87,11 +88,12 @@ enum HDF5Values {
     }
 
     /// Reads `count` numeric values whose stored element type is `elementType` (for a
-    /// compound member: the member's type, `member` its name), widened into the smallest
+    /// compound member: the member's type, `members` the path of names down to it; for an
+    /// array type: its base type, `arrayShape` its dimensions), widened into the smallest
     /// `VariableData` that holds `dataType` exactly: `int32` for integers up to 16 bits and
     /// int32, `int64` for uint32/int64/uint64, `float32` for float16/float32, `float64`.
     static func numeric(
-        _ source: HDF5Source, elementType: hid_t, member: String?, kind: Kind, count: Int,
+        _ source: HDF5Source, elementType: hid_t, members: [String], arrayShape: [Int] = [], kind: Kind, count: Int,
         file: String, context: String
     ) throws -> VariableData {
         switch kind {
@@ -103,7 +105,7 @@ enum HDF5Values {
             defer { H5Tclose(native) }
             let size = H5Tget_size(native)
             var bytes = [UInt8](repeating: 0, count: count * size)
-            try bytes.withUnsafeMutableBytes { try read(source, native, member, $0.baseAddress, count: count, file, context) }
+            try bytes.withUnsafeMutableBytes { try read(source, native, members, arrayShape, $0.baseAddress, count: count, file, context) }
             var values = [Int64](repeating: 0, count: count)
             for i in 0..<count {
                 guard let v = bytes.withUnsafeBytes({ integer($0, offset: i * size, size: size, signed: dataType.isSigned) }) else {
@@ -116,15 +118,15 @@ enum HDF5Values {
             switch dataType {
             case .int8, .uint8, .int16, .uint16, .int32:
                 var v = [Int32](repeating: 0, count: count)
-                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_int32(), member, $0.baseAddress, count: count, file, context) }
+                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_int32(), members, arrayShape, $0.baseAddress, count: count, file, context) }
                 return .int32(v)
             case .uint32, .int64:
                 var v = [Int64](repeating: 0, count: count)
-                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_int64(), member, $0.baseAddress, count: count, file, context) }
+                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_int64(), members, arrayShape, $0.baseAddress, count: count, file, context) }
                 return .int64(v)
             case .uint64:
                 var v = [UInt64](repeating: 0, count: count)
-                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_uint64(), member, $0.baseAddress, count: count, file, context) }
+                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_uint64(), members, arrayShape, $0.baseAddress, count: count, file, context) }
                 var out = [Int64](repeating: 0, count: count)
                 for i in 0..<count {
                     guard let x = Int64(exactly: v[i]) else { throw overflow(file, context, index: i, value: String(v[i])) }
@@ -133,11 +135,11 @@ enum HDF5Values {
                 return .int64(out)
             case .float32:
                 var v = [Float](repeating: 0, count: count)
-                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_float(), member, $0.baseAddress, count: count, file, context) }
+                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_float(), members, arrayShape, $0.baseAddress, count: count, file, context) }
                 return .float32(v)
             case .float64:
                 var v = [Double](repeating: 0, count: count)
-                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_double(), member, $0.baseAddress, count: count, file, context) }
+                try v.withUnsafeMutableBytes { try read(source, plume_h5t_native_double(), members, arrayShape, $0.baseAddress, count: count, file, context) }
                 return .float64(v)
             case .char, .string:
                 throw PlumeIOError.invalidRequest(file: file, variable: context, reason: "holds strings, expected a numeric type")
@@ -148,7 +150,7 @@ enum HDF5Values {
     /// Reads `count` strings (fixed-length or variable-length, ASCII or UTF-8). Fixed-length
     /// strings end at their first NUL; space-padded ones lose their trailing spaces.
     static func strings(
-        _ source: HDF5Source, elementType: hid_t, member: String?, count: Int, file: String, context: String
+        _ source: HDF5Source, elementType: hid_t, members: [String], count: Int, file: String, context: String
     ) throws -> [String] {
         if H5Tis_variable_str(elementType) > 0 {
             let memory = H5Tcopy(plume_h5t_c_s1())
@@ -156,7 +158,7 @@ enum HDF5Values {
             H5Tset_size(memory, plume_h5t_variable())
             H5Tset_cset(memory, H5Tget_cset(elementType))
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            try pointers.withUnsafeMutableBytes { try read(source, memory, member, $0.baseAddress, count: count, file, context) }
+            try pointers.withUnsafeMutableBytes { try read(source, memory, members, [], $0.baseAddress, count: count, file, context) }
             defer { for p in pointers where p != nil { H5free_memory(p) } }
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
@@ -168,7 +170,7 @@ enum HDF5Values {
         let memory = H5Tcopy(elementType)
         defer { H5Tclose(memory) }
         var bytes = [UInt8](repeating: 0, count: count * size)
-        try bytes.withUnsafeMutableBytes { try read(source, memory, member, $0.baseAddress, count: count, file, context) }
+        try bytes.withUnsafeMutableBytes { try read(source, memory, members, [], $0.baseAddress, count: count, file, context) }
         let spacePadded = H5Tget_strpad(elementType) == H5T_STR_SPACEPAD
         return (0..<count).map { i in
             var slice = bytes[(i * size)..<((i + 1) * size)]
@@ -198,19 +200,29 @@ enum HDF5Values {
         return labels
     }
 
-    /// Reads all elements through `memory` (wrapped in a one-member compound type when a
-    /// member of a compound is read).
-    private static func read(
-        _ source: HDF5Source, _ memory: hid_t, _ member: String?, _ buffer: UnsafeMutableRawPointer?, count: Int,
-        _ file: String, _ context: String
+    /// Reads all elements through `memory`, made an array type of `arrayShape` when given,
+    /// then wrapped in one-member compound types from the innermost member outwards when a
+    /// member of a compound is read. `count` counts `memory` values.
+    static func read(
+        _ source: HDF5Source, _ memory: hid_t, _ members: [String], _ arrayShape: [Int], _ buffer: UnsafeMutableRawPointer?,
+        count: Int, _ file: String, _ context: String
     ) throws {
         guard count > 0 else { return }
+        var created: [hid_t] = []
+        defer { for t in created.reversed() { H5Tclose(t) } }
         var memoryType = memory
-        var compound: hid_t = -1
-        defer { if compound >= 0 { H5Tclose(compound) } }
-        if let member {
-            compound = H5Tcreate(H5T_COMPOUND, H5Tget_size(memory))
-            guard compound >= 0, H5Tinsert(compound, member, 0, memory) >= 0 else { throw libraryError(file, context) }
+        if !arrayShape.isEmpty {
+            let dims = arrayShape.map { hsize_t($0) }
+            let array = H5Tarray_create2(memory, UInt32(dims.count), dims)
+            guard array >= 0 else { throw libraryError(file, context) }
+            created.append(array)
+            memoryType = array
+        }
+        for member in members.reversed() {
+            let compound = H5Tcreate(H5T_COMPOUND, H5Tget_size(memoryType))
+            guard compound >= 0 else { throw libraryError(file, context) }
+            created.append(compound)
+            guard H5Tinsert(compound, member, 0, memoryType) >= 0 else { throw libraryError(file, context) }
             memoryType = compound
         }
         guard source.read(memoryType, buffer) >= 0 else { throw libraryError(file, context) }
