@@ -123,13 +123,17 @@ with h5py.File(path("links.h5"), "w") as f:
     f["dangling_external"] = h5py.ExternalLink("missing.h5", "/x")
     f["alias"] = f["data/values"]
 
-# dimension_scales.h5: h5py dimension scales (not netCDF's): DIMENSION_LIST and
-# REFERENCE_LIST attributes hold references.
+# dimension_scales.h5: h5py dimension scales (not netCDF's markers): DIMENSION_LIST and
+# REFERENCE_LIST attributes hold the references between datasets and their scales.
 with h5py.File(path("dimension_scales.h5"), "w") as f:
     f["lat"] = np.array([10.0, 20.0])
     f["lat"].make_scale("latitude")
     f["field"] = np.array([[1, 2, 3], [4, 5, 6]], dtype="i2")
     f["field"].dims[0].attach_scale(f["lat"])
+    f["geo/lon"] = np.array([0.0, 120.0, 240.0])
+    f["geo/lon"].make_scale()
+    f["field"].dims[1].attach_scale(f["geo/lon"])
+    f["unattached"] = np.arange(3, dtype="u2")
 
 # pytables.h5: a real PyTables table (a compound dataset) with indexes on two columns,
 # as PyTables writes it (index groups, CArrays, EArrays), plus an array.

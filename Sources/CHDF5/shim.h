@@ -2,6 +2,7 @@
 #define PLUME_CHDF5_SHIM_H
 #include <hdf5.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* HDF5 exposes its native types and flags as macros that expand to global
@@ -88,5 +89,50 @@ static inline int plume_h5o_identity(hid_t oid, unsigned long long key[3]) {
     key[2] = 0;
 #endif
     return 0;
+}
+#if H5_VERSION_GE(1, 12, 0)
+#define PLUME_H5R_OBJECT H5R_OBJECT1
+#else
+#define PLUME_H5R_OBJECT H5R_OBJECT
+#endif
+
+/* The dimension scales attached to dataset `did` through its DIMENSION_LIST attribute (a
+   variable-length list of object references per dimension, as H5DSattach_scale writes it):
+   for each of its `rank` dimensions, attached[i] = 1 and the identity key (see
+   plume_h5o_identity) of the first scale in keys[3i ... 3i+2], or attached[i] = 0.
+   Returns -1 when the attribute cannot be read that way. */
+static inline int plume_h5ds_dimension_list(hid_t did, int rank, unsigned long long *keys, int *attached) {
+    int result = -1;
+    if (rank < 1) return -1;
+    hid_t aid = H5Aopen(did, "DIMENSION_LIST", H5P_DEFAULT);
+    if (aid < 0) return -1;
+    hid_t space = H5Aget_space(aid);
+    hid_t memtype = H5Tvlen_create(H5T_STD_REF_OBJ);
+    hvl_t *lists = NULL;
+    if (space >= 0 && memtype >= 0 && H5Sget_simple_extent_npoints(space) == rank) {
+        lists = (hvl_t *)calloc((size_t)rank, sizeof(hvl_t));
+        if (lists && H5Aread(aid, memtype, lists) >= 0) {
+            result = 0;
+            for (int i = 0; i < rank; i++) {
+                attached[i] = 0;
+                if (lists[i].len < 1 || !lists[i].p) continue;
+                hobj_ref_t ref = ((hobj_ref_t *)lists[i].p)[0];
+                hid_t oid = H5Rdereference2(did, H5P_DEFAULT, PLUME_H5R_OBJECT, &ref);
+                if (oid < 0) continue;
+                if (plume_h5o_identity(oid, keys + 3 * i) >= 0) attached[i] = 1;
+                H5Oclose(oid);
+            }
+#if H5_VERSION_GE(1, 12, 0)
+            H5Treclaim(memtype, space, H5P_DEFAULT, lists);
+#else
+            H5Dvlen_reclaim(memtype, space, H5P_DEFAULT, lists);
+#endif
+        }
+    }
+    free(lists);
+    if (memtype >= 0) H5Tclose(memtype);
+    if (space >= 0) H5Sclose(space);
+    H5Aclose(aid);
+    return result;
 }
 #endif

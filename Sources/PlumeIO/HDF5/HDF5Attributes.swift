@@ -28,9 +28,11 @@ enum HDF5Attributes {
         return list.names
     }
 
-    static func read(_ oid: hid_t, file: String, context: String, problems: inout [PlumeIOError]) -> [Attribute] {
+    /// The attributes of `oid`, except those named in `skip` (dimension-scale bookkeeping
+    /// already turned into dimension names).
+    static func read(_ oid: hid_t, file: String, context: String, skip: Set<String> = [], problems: inout [PlumeIOError]) -> [Attribute] {
         var result: [Attribute] = []
-        for name in names(oid) {
+        for name in names(oid) where !skip.contains(name) {
             let where_ = "\(context), attribute '\(name)'"
             let aid = H5Aopen(oid, name, plume_h5p_default())
             guard aid >= 0 else {
@@ -71,6 +73,22 @@ enum HDF5Attributes {
             }
         }
         return result
+    }
+
+    /// A string attribute's value, nil when absent or not a string.
+    static func text(_ oid: hid_t, _ name: String, path: String) -> String? {
+        guard H5Aexists(oid, name) > 0 else { return nil }
+        let aid = H5Aopen(oid, name, plume_h5p_default())
+        guard aid >= 0 else { return nil }
+        defer { H5Aclose(aid) }
+        let type = H5Aget_type(aid)
+        guard type >= 0 else { return nil }
+        defer { H5Tclose(type) }
+        let space = H5Aget_space(aid)
+        guard space >= 0 else { return nil }
+        defer { H5Sclose(space) }
+        guard H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1 else { return nil }
+        return (try? HDF5Values.strings(.attribute(aid), elementType: type, members: [], count: 1, file: path, context: name))?.first
     }
 
     private static func attributeValue(

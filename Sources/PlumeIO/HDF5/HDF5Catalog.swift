@@ -18,6 +18,10 @@ struct HDF5Catalog {
     var datasets: [HDF5File.Entry] = []
     var problems: [PlumeIOError] = []
     private var seenGroups: [ObjectKey: String] = [:]
+    /// The first path of every dataset, by identity (to resolve dimension scales).
+    private var datasetPaths: [ObjectKey: String] = [:]
+    /// Entries and the identities of the scales attached to their dimensions.
+    private var attachedScales: [(entries: Range<Int>, scales: [ObjectKey?])] = []
 
     init(file: String) {
         self.file = file
@@ -32,6 +36,10 @@ struct HDF5Catalog {
             guard plume_h5o_identity(oid, &key) >= 0 else { return nil }
             (a, b, c) = (key[0], key[1], key[2])
         }
+
+        init(a: UInt64, b: UInt64, c: UInt64) {
+            (self.a, self.b, self.c) = (a, b, c)
+        }
     }
 
     static let maximumDepth = 64
@@ -42,6 +50,12 @@ struct HDF5Catalog {
         defer { H5Gclose(root) }
         if let key = ObjectKey(root) { seenGroups[key] = "/" }
         try walk(root, "/", depth: 0)
+        for (entries, scales) in attachedScales {
+            let paths = scales.map { $0.flatMap { datasetPaths[$0] } }
+            for i in entries {
+                datasets[i].dimensionScales = paths + Array(repeating: nil, count: max(0, datasets[i].shape.count - paths.count))
+            }
+        }
     }
 
     /// Names of the links of group `gid`, in name order.
@@ -130,7 +144,8 @@ struct HDF5Catalog {
 
     private mutating func catalogueDataset(_ did: hid_t, _ path: String) {
         let context = "dataset '\(path)'"
-        let attributes = HDF5Attributes.read(did, file: file, context: context, problems: &problems)
+        let key = ObjectKey(did)
+        if let key, datasetPaths[key] == nil { datasetPaths[key] = path }
         let space = H5Dget_space(did)
         let type = H5Dget_type(did)
         defer { if space >= 0 { H5Sclose(space) }; if type >= 0 { H5Tclose(type) } }
@@ -139,7 +154,35 @@ struct HDF5Catalog {
             return
         }
         var shape: [Int] = []
-        switch H5Sget_simple_extent_type(space) {
+        let spaceClass = H5Sget_simple_extent_type(space)
+        if spaceClass == H5S_SIMPLE {
+            let rank = H5Sget_simple_extent_ndims(space)
+            if rank >= 0, rank <= 32 {
+                var dims = [hsize_t](repeating: 0, count: Int(rank))
+                H5Sget_simple_extent_dims(space, &dims, nil)
+                shape = dims.map { Int(clamping: $0) }
+            }
+        }
+        // Dimension scales (HDF5's DIMENSION_LIST / REFERENCE_LIST bookkeeping) become
+        // dimension names; their attributes are not kept once understood.
+        var skip: Set<String> = []
+        var scales = [ObjectKey?](repeating: nil, count: shape.count)
+        if !shape.isEmpty, H5Aexists(did, "DIMENSION_LIST") > 0 {
+            var keys = [UInt64](repeating: 0, count: 3 * shape.count)
+            var attached = [Int32](repeating: 0, count: shape.count)
+            if plume_h5ds_dimension_list(did, Int32(shape.count), &keys, &attached) >= 0 {
+                skip.insert("DIMENSION_LIST")
+                for i in shape.indices where attached[i] == 1 {
+                    scales[i] = ObjectKey(a: keys[3 * i], b: keys[3 * i + 1], c: keys[3 * i + 2])
+                }
+            }
+        }
+        if HDF5Attributes.text(did, "CLASS", path: file) == "DIMENSION_SCALE" {
+            skip.insert("REFERENCE_LIST")
+            if shape.count == 1 { scales[0] = key }
+        }
+        let attributes = HDF5Attributes.read(did, file: file, context: context, skip: skip, problems: &problems)
+        switch spaceClass {
         case H5S_SCALAR:
             shape = []
         case H5S_SIMPLE:
@@ -169,7 +212,9 @@ struct HDF5Catalog {
             problems.append(.unsupported(file: file, context: context, what: "\(shape) elements, too many to load whole"))
             return
         }
+        let first = datasets.count
         add(path, shape: shape, type: type, attributes: attributes, dataset: path, members: [])
+        if scales.contains(where: { $0 != nil }) { attachedScales.append((first..<datasets.count, scales)) }
     }
 
     /// Lists the values of `type` at `path`: a compound member by member (recursively), an

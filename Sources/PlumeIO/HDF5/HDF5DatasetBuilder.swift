@@ -2,8 +2,9 @@
 ///
 /// Groups become nested `Group`s; each numeric dataset a `Variable` named by its last path
 /// component (compound members `dataset.member`) whose `dataType` is the stored type and
-/// whose values are widened as `HDF5File.values` describes. HDF5 has no named dimensions:
-/// each group gets one dimension per distinct length used by its variables, named
+/// whose values are widened as `HDF5File.values` describes. A dimension with an attached
+/// HDF5 dimension scale is named after the scale dataset (so a 1-D scale is a coordinate
+/// variable); the others get, per group, one dimension per distinct length, named
 /// `phony_dim_N` (numbered through the file) as netCDF-C names them. String datasets,
 /// which `VariableData` cannot hold, are returned by path beside the dataset.
 extension HDF5File {
@@ -47,7 +48,22 @@ extension HDF5File {
                     }
                     let data = try file.values(e.path)
                     var names: [String] = []
-                    for length in e.shape {
+                    for (d, length) in e.shape.enumerated() {
+                        // A dimension scale names the dimension after itself, unless that
+                        // name is taken by a dimension of another length.
+                        if d < e.dimensionScales.count, let scale = e.dimensionScales[d] {
+                            let name = Self.leaf(scale)
+                            if let existing = dataset.dimensions.first(where: { $0.name == name }) {
+                                if existing.length == length {
+                                    names.append(name)
+                                    continue
+                                }
+                            } else {
+                                dataset.dimensions.append(Dimension(name: name, length: length))
+                                names.append(name)
+                                continue
+                            }
+                        }
                         if let name = dimensionByLength[length] {
                             names.append(name)
                         } else {

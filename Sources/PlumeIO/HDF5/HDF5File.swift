@@ -28,6 +28,9 @@ public final class HDF5File {
         /// Dimensions of an HDF5 array element type (the trailing dimensions of `shape`).
         var arrayShape: [Int]
         var kind: HDF5Values.Kind
+        /// Per dimension, the path of the dimension scale attached to it (HDF5's
+        /// DIMENSION_LIST; a scale's own dimension is itself), or nil.
+        var dimensionScales: [String?] = []
     }
 
     public let path: String

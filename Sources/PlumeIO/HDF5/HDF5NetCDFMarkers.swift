@@ -64,8 +64,8 @@ public enum HDF5NetCDFMarkers {
                 for marker in datasetAttributes where H5Aexists(oid, marker) > 0 {
                     return "attribute \(marker) of dataset '\(child)'"
                 }
-                if text(oid, "CLASS", path: path) == "DIMENSION_SCALE",
-                   text(oid, "NAME", path: path)?.hasPrefix(dimensionWithoutVariable) == true {
+                if HDF5Attributes.text(oid, "CLASS", path: path) == "DIMENSION_SCALE",
+                   HDF5Attributes.text(oid, "NAME", path: path)?.hasPrefix(dimensionWithoutVariable) == true {
                     return "netCDF dimension scale '\(child)'"
                 }
             default:
@@ -73,21 +73,5 @@ public enum HDF5NetCDFMarkers {
             }
         }
         return nil
-    }
-
-    /// A string attribute's value, nil when absent or not a string.
-    private static func text(_ oid: hid_t, _ name: String, path: String) -> String? {
-        guard H5Aexists(oid, name) > 0 else { return nil }
-        let aid = H5Aopen(oid, name, plume_h5p_default())
-        guard aid >= 0 else { return nil }
-        defer { H5Aclose(aid) }
-        let type = H5Aget_type(aid)
-        guard type >= 0 else { return nil }
-        defer { H5Tclose(type) }
-        let space = H5Aget_space(aid)
-        guard space >= 0 else { return nil }
-        defer { H5Sclose(space) }
-        guard H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1 else { return nil }
-        return (try? HDF5Values.strings(.attribute(aid), elementType: type, members: [], count: 1, file: path, context: name))?.first
     }
 }
