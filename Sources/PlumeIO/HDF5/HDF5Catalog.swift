@@ -155,13 +155,11 @@ struct HDF5Catalog {
         }
         var shape: [Int] = []
         let spaceClass = H5Sget_simple_extent_type(space)
-        if spaceClass == H5S_SIMPLE {
-            let rank = H5Sget_simple_extent_ndims(space)
-            if rank >= 0, rank <= 32 {
-                var dims = [hsize_t](repeating: 0, count: Int(rank))
-                H5Sget_simple_extent_dims(space, &dims, nil)
-                shape = dims.map { Int(clamping: $0) }
-            }
+        let rank = spaceClass == H5S_SIMPLE ? H5Sget_simple_extent_ndims(space) : 0
+        if spaceClass == H5S_SIMPLE, rank >= 0, rank <= 32 {
+            var dims = [hsize_t](repeating: 0, count: Int(rank))
+            H5Sget_simple_extent_dims(space, &dims, nil)
+            shape = dims.map { Int(clamping: $0) }
         }
         // Dimension scales (HDF5's DIMENSION_LIST / REFERENCE_LIST bookkeeping) become
         // dimension names; their attributes are not kept once understood.
@@ -184,16 +182,12 @@ struct HDF5Catalog {
         let attributes = HDF5Attributes.read(did, file: file, context: context, skip: skip, problems: &problems)
         switch spaceClass {
         case H5S_SCALAR:
-            shape = []
+            break
         case H5S_SIMPLE:
-            let rank = H5Sget_simple_extent_ndims(space)
             guard rank >= 0, rank <= 32 else {
                 problems.append(.unsupported(file: file, context: context, what: "rank \(rank)"))
                 return
             }
-            var dims = [hsize_t](repeating: 0, count: Int(rank))
-            H5Sget_simple_extent_dims(space, &dims, nil)
-            shape = dims.map { Int(clamping: $0) }
         case H5S_NULL:
             problems.append(.unsupported(file: file, context: context,
                                          what: "a null dataspace (no values, \(attributes.count) attribute(s)); not read"))
