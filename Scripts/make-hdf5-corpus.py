@@ -103,7 +103,7 @@ with h5py.File(path("compound_enum.h5"), "w") as f:
 with h5py.File(path("references.h5"), "w") as f:
     target = f.create_dataset("target", data=np.arange(10, dtype="f8"))
     g = f.create_group("grp")
-    refs = f.create_dataset("object_refs", (2,), dtype=h5py.ref_dtype)
+    refs = f.create_dataset("object_refs", (3,), dtype=h5py.ref_dtype)  # the third stays null
     refs[0] = target.ref
     refs[1] = g.ref
     regions = f.create_dataset("region_refs", (1,), dtype=h5py.regionref_dtype)

@@ -135,4 +135,17 @@ static inline int plume_h5ds_dimension_list(hid_t did, int rank, unsigned long l
     H5Aclose(aid);
     return result;
 }
+/* HDF5's (pre-1.12 style) object reference type, the type h5py and PyTables write. */
+static inline hid_t plume_h5t_std_ref_obj(void) { return H5T_STD_REF_OBJ; }
+
+/* The path of the object that object reference `ref` (an hobj_ref_t) points to, written
+   into `buffer`; "" for a null reference; -1 when it cannot be resolved. */
+static inline int plume_h5r_object_name(hid_t loc, const void *ref, char *buffer, size_t size) {
+    if (size == 0) return -1;
+    buffer[0] = 0;
+    if (*(const hobj_ref_t *)ref == 0) return 0;
+    if (H5Rget_name(loc, PLUME_H5R_OBJECT, ref, buffer, size) < 0) return -1;
+    buffer[size - 1] = 0;
+    return 0;
+}
 #endif

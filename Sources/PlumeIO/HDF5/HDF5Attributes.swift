@@ -4,9 +4,10 @@ import CHDF5
 ///
 /// Integers become `integers` (uint64 values above `Int64.max` become their decimal text,
 /// reported), float16/float32 `floats`, float64 `doubles`, strings `text` (several joined
-/// by newlines), enumerations the text of their names, a compound's numeric, string and
+/// by newlines), object references the paths they point to (text), enumerations the text
+/// of their names, a compound's numeric, string and
 /// enumeration members one attribute each named `attribute.member`, and an attribute with
-/// a null dataspace (no value) an empty value of its type. Other types (references,
+/// a null dataspace (no value) an empty value of its type. Other types (region references,
 /// variable-length sequences, opaque, bitfield, array) are reported and skipped.
 enum HDF5Attributes {
     private final class NameList { var names: [String] = [] }
@@ -100,6 +101,9 @@ enum HDF5Attributes {
             throw PlumeIOError.unsupported(file: file, context: context, what: reason.what)
         case .success(.string):
             return .text(try HDF5Values.strings(source, elementType: type, members: members, count: n, file: file, context: context)
+                .joined(separator: "\n"))
+        case .success(.objectReference):
+            return .text(try HDF5Values.objectReferences(source, members: members, count: n, file: file, context: context)
                 .joined(separator: "\n"))
         case .success(.enumeration(let base)):
             let data = try HDF5Values.numeric(source, elementType: type, members: members, kind: .enumeration(base), count: n, file: file, context: context)

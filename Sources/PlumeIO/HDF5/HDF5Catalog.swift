@@ -268,7 +268,7 @@ struct HDF5Catalog {
                     let labels = HDF5Values.enumerationLabels(type, signed: t.isSigned)
                     attributes.set("flag_values", .integers(labels.map(\.value)))
                     attributes.set("flag_meanings", .text(labels.map { $0.name.split(whereSeparator: \.isWhitespace).joined(separator: "_") }.joined(separator: " ")))
-                case .string:
+                case .string, .objectReference:
                     dataType = .string
                 }
                 datasets.append(HDF5File.Entry(path: path, shape: shape, dataType: dataType, attributes: attributes,

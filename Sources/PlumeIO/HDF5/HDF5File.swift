@@ -107,15 +107,20 @@ public final class HDF5File {
         try values(datasetPath).doubles
     }
 
-    /// Reads a string dataset whole, row-major.
+    /// Reads a string dataset whole, row-major (an object-reference dataset as the paths of
+    /// the objects its references point to).
     public func strings(_ datasetPath: String) throws -> [String] {
         let e = try entry(datasetPath)
         guard e.dataType == .string else {
             throw PlumeIOError.invalidRequest(file: path, variable: e.path, reason: "holds \(e.dataType.rawValue) values, expected strings")
         }
         return try withElementType(e) { source, elementType in
-            try HDF5Values.strings(source, elementType: elementType, members: e.members, count: e.shape.reduce(1, *),
-                                   file: path, context: "dataset '\(e.path)'")
+            guard e.kind != .objectReference else {
+                return try HDF5Values.objectReferences(source, members: e.members, count: e.shape.reduce(1, *),
+                                                       file: path, context: "dataset '\(e.path)'")
+            }
+            return try HDF5Values.strings(source, elementType: elementType, members: e.members, count: e.shape.reduce(1, *),
+                                          file: path, context: "dataset '\(e.path)'")
         }
     }
 

@@ -5,6 +5,13 @@ enum HDF5Source {
     case dataset(hid_t)
     case attribute(hid_t)
 
+    /// The dataset's or attribute's identifier.
+    var id: hid_t {
+        switch self {
+        case .dataset(let id), .attribute(let id): id
+        }
+    }
+
     /// Reads every element, converted to `memoryType`, into `buffer`. Caller holds the lock.
     func read(_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer?) -> herr_t {
         switch self {
@@ -20,9 +27,10 @@ enum HDF5Source {
 ///
 /// Mapping (widen, never narrow): integers of 1, 2, 4 and 8 bytes keep their type; float16
 /// is read as `float32`, float32 and float64 keep theirs; an enumeration is its integer base
-/// type (its names are kept alongside); strings of any kind are `string`. Compounds are
+/// type (its names are kept alongside); strings of any kind are `string`, and so are
+/// object references (the paths of the objects they point to). Compounds are
 /// read member by member and arrays of numbers as extra dimensions (`HDF5Catalog`).
-/// Everything else (references, variable-length sequences, opaque, bitfield, time, long
+/// Everything else (region references, variable-length sequences, opaque, bitfield, time, long
 /// double) has no place in the data model and is reported by the callers.
 enum HDF5Values {
     /// What one stored element is in Plume's terms, or why it cannot be held.
@@ -30,6 +38,8 @@ enum HDF5Values {
         case numeric(DataType)
         case enumeration(DataType)
         case string
+        /// Object references, read as the paths of the objects they point to.
+        case objectReference
     }
 
     static func kind(_ type: hid_t) -> Result<Kind, Unrepresentable> {
@@ -53,6 +63,10 @@ enum HDF5Values {
             }
         case H5T_STRING:
             return .success(.string)
+        case H5T_REFERENCE where H5Tequal(type, plume_h5t_std_ref_obj()) > 0:
+            return .success(.objectReference)
+        case H5T_REFERENCE:
+            return .failure(Unrepresentable(what: "HDF5 region references, which Plume's data model cannot hold"))
         case H5T_ENUM:
             let base = H5Tget_super(type)
             defer { H5Tclose(base) }
@@ -97,7 +111,7 @@ enum HDF5Values {
         file: String, context: String
     ) throws -> VariableData {
         switch kind {
-        case .string:
+        case .string, .objectReference:
             throw PlumeIOError.invalidRequest(file: file, variable: context, reason: "holds strings, expected a numeric type")
         case .enumeration(let dataType):
             let native = H5Tget_native_type(elementType, H5T_DIR_DEFAULT)
@@ -177,6 +191,23 @@ enum HDF5Values {
             if let nul = slice.firstIndex(of: 0) { slice = slice[..<nul] }
             if spacePadded { while slice.last == 0x20 { slice = slice.dropLast() } }
             return String(decoding: slice, as: UTF8.self)
+        }
+    }
+
+    /// Reads `count` object references as the paths of the objects they point to ("" for a
+    /// null reference).
+    static func objectReferences(
+        _ source: HDF5Source, members: [String], count: Int, file: String, context: String
+    ) throws -> [String] {
+        var references = [UInt64](repeating: 0, count: count)  // hobj_ref_t
+        try references.withUnsafeMutableBytes { try read(source, plume_h5t_std_ref_obj(), members, [], $0.baseAddress, count: count, file, context) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        return try references.map { reference in
+            var r = reference
+            guard plume_h5r_object_name(source.id, &r, &buffer, buffer.count) >= 0 else {
+                throw libraryError(file, context + " (object reference)")
+            }
+            return String(nulTerminated: buffer)
         }
     }
 
