@@ -3,17 +3,29 @@ public enum DatasetLoader {
     /// Result of loading: the dataset and the damaged parts that were skipped.
     public struct Loaded: Sendable {
         public var dataset: Dataset
-        /// Damaged GRIB messages that were skipped (empty for other formats).
+        /// What was skipped, each naming the file and what: damaged GRIB messages; for plain
+        /// HDF5, datasets and attributes of types the data model cannot hold, datasets that
+        /// need a missing filter, dangling and external links (see `HDF5File.problems`).
         public var problems: [PlumeIOError]
+        /// Values of string datasets by absolute path (plain HDF5 only: `VariableData`
+        /// holds numbers, so these are not among the dataset's variables).
+        public var strings: [String: [String]] = [:]
     }
 
-    /// Reads every variable of a GRIB or netCDF file (CF-decoded values for netCDF:
-    /// floating-point variables as `float32`/`float64`, integers as `int64`).
+    /// Reads every variable of a GRIB, netCDF or HDF5 file (CF-decoded values for netCDF:
+    /// floating-point variables as `float32`/`float64`, integers as `int64`; plain HDF5 as
+    /// `HDF5File.contents` describes).
+    ///
+    /// HDF5 files go to netCDF-C only when they carry netCDF-4 markers
+    /// (`HDF5NetCDFMarkers`): netCDF-C crashes on some plain HDF5 files.
     public static func load(_ path: String) throws -> Loaded {
         switch try FileFormat.detect(path) {
         case .grib:
             let file = try GRIBFile(path: path)
             return Loaded(dataset: try file.dataset(), problems: file.problems)
+        case .hdf5 where try !HDF5NetCDFMarkers.isNetCDF4(path):
+            let contents = try HDF5File(path: path).contents()
+            return Loaded(dataset: contents.dataset, problems: contents.problems, strings: contents.strings)
         case .netCDF, .hdf5:
             let file = try NetCDFFile(path: path)
             return Loaded(dataset: try load(file, file.dataset, prefix: ""), problems: [])

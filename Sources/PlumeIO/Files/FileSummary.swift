@@ -49,8 +49,9 @@ public struct FileSummary: Sendable, Codable, Equatable {
             let file = try NetCDFFile(path: path)
             return try summariseNetCDF(path, file)
         case .hdf5:
-            if let file = try? NetCDFFile(path: path) { return try summariseNetCDF(path, file) }
-            return try summariseHDF5(path, try HDF5File(path: path))
+            // netCDF-C only sees files with netCDF-4 markers: it crashes on some plain HDF5.
+            if try HDF5NetCDFMarkers.isNetCDF4(path) { return try summariseNetCDF(path, try NetCDFFile(path: path)) }
+            return summariseHDF5(path, try HDF5File(path: path))
         }
     }
 
@@ -78,15 +79,24 @@ public struct FileSummary: Sendable, Codable, Equatable {
         return summary
     }
 
-    private static func summariseHDF5(_ path: String, _ file: HDF5File) throws -> FileSummary {
+    /// Every readable dataset with statistics; what could not be read is listed in `problems`.
+    private static func summariseHDF5(_ path: String, _ file: HDF5File) -> FileSummary {
         var variables: [VariableSummary] = []
+        var problems = file.problems.map(\.description)
         for e in file.datasets {
             var s = VariableSummary(name: e.path, dimensions: [], shape: e.shape, type: e.dataType.rawValue,
                                     units: e.attributes["units"]?.text, longName: e.attributes["long_name"]?.text, missing: 0)
-            if e.dataType.isNumeric { Self.statistics(try file.read(e.path), into: &s) }
+            if e.dataType.isNumeric {
+                do {
+                    Self.statistics(try file.read(e.path), into: &s)
+                } catch {
+                    problems.append(PlumeIOError(error, file: path, context: "dataset '\(e.path)'").description)
+                    continue
+                }
+            }
             variables.append(s)
         }
-        return FileSummary(file: path, format: "HDF5", dimensions: [], variables: variables, grid: nil, timeRange: nil, problems: [])
+        return FileSummary(file: path, format: "HDF5", dimensions: [], variables: variables, grid: nil, timeRange: nil, problems: problems)
     }
 
     private static func summarise(_ path: String, _ d: Dataset, values: (Variable) -> [Double]) -> FileSummary {

@@ -13,9 +13,15 @@ public final class NetCDFFile {
     private let ncid: Int32
     private let index: [String: (group: Int32, varid: Int32, variable: Variable)]
 
-    /// Opens `path` read-only and reads its structure.
+    /// Opens `path` read-only and reads its structure. An HDF5 file without netCDF-4
+    /// markers (`HDF5NetCDFMarkers`) is refused before netCDF-C sees it: netCDF-C crashes on
+    /// some plain HDF5 files; read those with `HDF5File` (as `DatasetLoader` does).
     public init(path: String) throws {
         self.path = path
+        if (try? FileFormat.detect(path)) == .hdf5, case .success(nil) = Result(catching: { try HDF5NetCDFMarkers.firstMarker(path) }) {
+            throw PlumeIOError.unrecognisedFormat(file: path, expected: "a netCDF file",
+                                                  found: "plain HDF5 without netCDF-4 markers (read it as HDF5)")
+        }
         var id: Int32 = -1
         let status = netCDFAndHDF5Lock.withLock { _ in nc_open(path, NC_NOWRITE, &id) }
         guard status == NC_NOERR else {
