@@ -100,7 +100,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "PlumeIOTests",
-            dependencies: ["PlumeIO", "CHDF5", "CNetCDF"]),
+            dependencies: ["PlumeIO", "CHDF5", "CNetCDF", "CEccodes"]),
         .testTarget(
             name: "PlumeGridsTests",
             dependencies: ["PlumeGrids"]),

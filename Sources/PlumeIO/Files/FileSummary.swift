@@ -40,7 +40,8 @@ public struct FileSummary: Sendable, Codable, Equatable {
             let file = try GRIBFile(path: path)
             var summary = summarise(path, try file.dataset()) { $0.data?.doubles ?? [] }
             summary.format = "GRIB edition " + Set(file.messages.map(\.edition)).sorted().map(String.init).joined(separator: "+")
-                + ", \(file.messages.count) messages"
+                + ", \(Set(file.messages.map(\.index)).count) messages"
+                + (file.messages.contains { $0.fieldsInMessage > 1 } ? " holding \(file.messages.count) fields" : "")
             let grids = Set(file.messages.map { "\($0.grid.gridType) (\($0.grid.numberOfPoints) points)" }).sorted()
             summary.grid = grids.joined(separator: "; ")
             summary.problems = file.problems.map(\.description)

@@ -29,6 +29,10 @@ public final class NetCDFFile {
         do {
             var format: Int32 = 0
             try NetCDFFile.check(netCDFAndHDF5Lock.withLock { _ in nc_inq_format(id, &format) }, path, "format")
+            // netCDF-C reads the missing bytes of a classic file cut short as zeros.
+            if format == NC_FORMAT_CLASSIC || format == NC_FORMAT_64BIT_OFFSET || format == NC_FORMAT_CDF5 {
+                try ClassicNetCDFExtent.check(path: path)
+            }
             var index: [String: (Int32, Int32, Variable)] = [:]
             var root = try netCDFAndHDF5Lock.withLock { _ in
                 try NetCDFFile.readGroup(id, prefix: "", path: path, index: &index)
