@@ -27,6 +27,9 @@ package enum ClassicNetCDFExtent {
         package var variables: [VariableEnd]
         /// The number of records the header gives; nil when it says STREAMING.
         package var recordCount: Int64?
+        /// The number of whole records the file's size holds, for a streamed file (else
+        /// `recordCount`).
+        package var records: Int64
         /// Where the records start and how long each is (0 without record variables).
         package var recordsBegin: Int64
         package var recordSize: Int64
@@ -39,10 +42,11 @@ package enum ClassicNetCDFExtent {
     }
 
     /// Throws `PlumeIOError.truncated` when the classic netCDF file at `path` is shorter
-    /// than its header says; does nothing for files that are not classic netCDF or whose
-    /// header cannot be parsed (the netCDF library reports those).
-    package static func check(path: String) throws(PlumeIOError) {
-        guard let (layout, fileSize) = read(path: path) else { return }
+    /// than its header says, and returns the layout; does nothing for files that are not
+    /// classic netCDF or whose header cannot be parsed (the netCDF library reports those).
+    @discardableResult
+    package static func check(path: String) throws(PlumeIOError) -> Layout? {
+        guard let (layout, fileSize) = read(path: path) else { return nil }
         if let cut = firstCut(layout, fileSize: fileSize) {
             throw .truncated(file: path, variable: cut.variable, expectedEnd: cut.end, fileSize: fileSize)
         }
@@ -55,6 +59,7 @@ package enum ClassicNetCDFExtent {
                                  expectedEnd: layout.recordsBegin + (records + 1) * layout.recordSize, fileSize: fileSize)
             }
         }
+        return layout
     }
 
     /// The header's layout and the file's size; nil when the file is not classic netCDF or
@@ -182,7 +187,8 @@ package enum ClassicNetCDFExtent {
                 end = total
                 ends.append(VariableEnd(variable: e.name, begin: e.begin, end: end))
             }
-            return Layout(variables: ends, recordCount: recordCount, recordsBegin: recordsBegin, recordSize: recordSize)
+            return Layout(variables: ends, recordCount: recordCount, records: effectiveRecords,
+                          recordsBegin: recordsBegin, recordSize: recordSize)
         }
 
         private mutating func attributes() throws {

@@ -16,6 +16,10 @@ public final class NetCDFFile {
     /// Opens `path` read-only and reads its structure.
     public init(path: String) throws {
         self.path = path
+        // netCDF-C reads the missing bytes of a classic file cut short as zeros (or, cut
+        // before some variable begins, fails with "Invalid argument"): compare the header's
+        // extents with the file's size first. Nil for other formats.
+        let classic = try ClassicNetCDFExtent.check(path: path)
         var id: Int32 = -1
         let status = netCDFAndHDF5Lock.withLock { _ in nc_open(path, NC_NOWRITE, &id) }
         guard status == NC_NOERR else {
@@ -29,15 +33,20 @@ public final class NetCDFFile {
         do {
             var format: Int32 = 0
             try NetCDFFile.check(netCDFAndHDF5Lock.withLock { _ in nc_inq_format(id, &format) }, path, "format")
-            // netCDF-C reads the missing bytes of a classic file cut short as zeros.
-            if format == NC_FORMAT_CLASSIC || format == NC_FORMAT_64BIT_OFFSET || format == NC_FORMAT_CDF5 {
-                try ClassicNetCDFExtent.check(path: path)
-            }
             var index: [String: (Int32, Int32, Variable)] = [:]
             var root = try netCDFAndHDF5Lock.withLock { _ in
                 try NetCDFFile.readGroup(id, prefix: "", path: path, index: &index)
             }
             root.format = NetCDFTypes.formatName(format)
+            if let classic, classic.recordCount == nil, let records = root.dimensions.first(where: \.isUnlimited) {
+                // A file written as a stream (numrecs STREAMING) holds as many records as its
+                // size: netCDF-C must see them all.
+                if Int64(records.length) != classic.records {
+                    throw PlumeIOError.unsupported(
+                        file: path, context: "record dimension '\(records.name)'",
+                        what: "a streamed file (numrecs STREAMING) whose size holds \(classic.records) records, of which netCDF-C reads \(records.length)")
+                }
+            }
             dataset = root
             self.index = index
         } catch {
