@@ -102,7 +102,12 @@ public struct FileSummary: Sendable, Codable, Equatable {
             if timeRange == nil, ["time", "valid_time"].contains(v.name) || v.attributes["standard_name"]?.text == "time",
                let units = v.units, let decoded = try? CFTimeUnits(units: units, calendar: v.attributes["calendar"]?.text),
                let lo = x.filter({ !$0.isNaN }).min(), let hi = x.filter({ !$0.isNaN }).max() {
-                timeRange = [decoded.date(lo).description, decoded.date(hi).description]
+                // Values from the file: NaN is left out above, ±∞ and absurd values are shown
+                // as what they are rather than trap.
+                func show(_ t: Double) -> String {
+                    do { return try decoded.checkedDate(t).description } catch { return "\(error)" }
+                }
+                timeRange = [show(lo), show(hi)]
             }
         }
         return FileSummary(

@@ -57,7 +57,9 @@ public struct GRIBMessage: Sendable, Equatable {
     }
 
     static func unixSeconds(date: Int, time: Int) -> Int64 {
-        let y = date / 10000, m = (date / 100) % 100, d = date % 100
+        // dataDate holds at most a 2-byte year; the bound keeps a damaged value from
+        // overflowing day numbers.
+        let y = max(-1_000_000, min(1_000_000, date / 10000)), m = (date / 100) % 100, d = date % 100
         let days = CFCalendar.gregorianJDN(y, max(1, min(12, m)), max(1, d)) - 2_440_588
         return Int64(days) * 86400 + Int64((time / 100) * 3600 + (time % 100) * 60)
     }

@@ -75,6 +75,14 @@ public final class NetCDFFile {
         return try readValues(e, slab, nc_get_vars_double)
     }
 
+    /// Reads the values of an integer variable exactly, as stored, without CF decoding
+    /// (`Double` holds integers exactly only up to 2^53). Throws for unsigned 64-bit values
+    /// above `Int64.max`.
+    public func readIntegers(_ name: String, _ slab: Hyperslab? = nil) throws -> [Int64] {
+        let e = try entry(name)
+        return try readValues(e, slab, nc_get_vars_longlong)
+    }
+
     /// Reads CF-decoded values as `Double`: packed values unpacked, missing ones as NaN.
     public func read(_ name: String, _ slab: Hyperslab? = nil) throws -> [Double] {
         let e = try entry(name)
@@ -108,7 +116,7 @@ public final class NetCDFFile {
 
     private typealias Getter<T> = (Int32, Int32, UnsafePointer<Int>?, UnsafePointer<Int>?, UnsafePointer<Int>?, UnsafeMutablePointer<T>?) -> Int32
 
-    private func readValues<T: BinaryFloatingPoint>(
+    private func readValues<T: Numeric>(
         _ e: (group: Int32, varid: Int32, variable: Variable), _ slab: Hyperslab?, _ get: Getter<T>
     ) throws -> [T] {
         let v = e.variable
@@ -144,7 +152,12 @@ public final class NetCDFFile {
             }
             initialized = n
         }
-        // NC_ERANGE: some values did not fit the destination type; they are still written.
+        // NC_ERANGE: some values did not fit the destination type; they are still written
+        // (floating point: as ±∞). An integer destination has no such value: refused.
+        if status == NC_ERANGE && !(T.self == Double.self || T.self == Float.self) {
+            throw PlumeIOError.unsupported(file: path, context: "variable '\(v.name)'",
+                                           what: "\(v.dataType.rawValue) values beyond the range of 64-bit signed integers")
+        }
         if status != NC_NOERR && status != NC_ERANGE {
             throw PlumeIOError.library(file: path, context: "variable '\(v.name)'", library: "netCDF", message: NetCDFTypes.message(status))
         }
