@@ -334,6 +334,14 @@ public final class GRIBFile {
         case 13, 254: unitHours = 1.0 / 3600
         default: unitHours = .nan
         }
+        // ecCodes 2.28 looks time units up in a 16-entry table without a bounds check (a
+        // damaged unit code can divide by zero and kill the process): check them first.
+        let unitKeys = found.edition == 1 ? ["unitOfTimeRange"] : ["indicatorOfUnitOfTimeRange", "indicatorOfUnitForTimeRange"]
+        for key in unitKeys {
+            if let unit = h.rawLong(key), !(0...15).contains(unit), unit != 254, !(found.edition == 2 && unit == 255) {
+                return fail("\(key) is \(unit) (expected a time unit of code table \(found.edition == 1 ? "4" : "4.4"): 0 to 15 or 254)")
+            }
+        }
         let stepAndLevel = found.edition == 1 ? GRIBEdition1StepAndLevel.keys(h) : GRIBStepAndLevel.read(h)
         let stepType = stepAndLevel.stepType
         let parameter = GRIBParameterCache.parameter(h, edition: found.edition, stepType: stepType)
