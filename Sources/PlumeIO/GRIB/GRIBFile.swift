@@ -336,7 +336,13 @@ public final class GRIBFile {
         }
         // ecCodes 2.28 looks time units up in a 16-entry table without a bounds check (a
         // damaged unit code can divide by zero and kill the process): check them first.
-        let unitKeys = found.edition == 1 ? ["unitOfTimeRange"] : ["indicatorOfUnitOfTimeRange", "indicatorOfUnitForTimeRange"]
+        // (Asking for an absent key costs ecCodes microseconds: the statistical period's
+        // unit only of the templates that have one.)
+        var unitKeys = found.edition == 1 ? ["unitOfTimeRange"] : ["indicatorOfUnitOfTimeRange"]
+        if found.edition == 2, let template = h.rawLong("productDefinitionTemplateNumber"),
+           GRIBParameterCache.templateGroups[template]?.contains(.statistical) ?? true {
+            unitKeys.append("indicatorOfUnitForTimeRange")
+        }
         for key in unitKeys {
             if let unit = h.rawLong(key), !(0...15).contains(unit), unit != 254, !(found.edition == 2 && unit == 255) {
                 return fail("\(key) is \(unit) (expected a time unit of code table \(found.edition == 1 ? "4" : "4.4"): 0 to 15 or 254)")

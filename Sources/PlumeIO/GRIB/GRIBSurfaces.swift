@@ -11,12 +11,13 @@ struct GRIBSurfaces {
     /// The bottom of a layer (ecCodes' `bottomLevel`), nil for a single surface.
     var bottom: Double?
 
+    /// GRIB 1 level types (code table 3) that are layers between two levels.
+    static let edition1Layers: Set<Int> = [101, 104, 106, 108, 110, 112, 114, 116, 120, 121, 128, 141]
+
     static func read(_ h: ECCodesHandle, edition: Int) -> GRIBSurfaces {
         if edition == 1 {
             let type = h.rawLong("indicatorOfTypeOfLevel") ?? Int.min
-            let top = h.rawLong("topLevel"), bottom = h.rawLong("bottomLevel")
-            let isLayer = top != nil && bottom != nil && top != bottom
-            return GRIBSurfaces(types: [type], bottom: isLayer ? h.double("bottomLevel") : nil)
+            return GRIBSurfaces(types: [type], bottom: edition1Layers.contains(type) ? h.double("bottomLevel") : nil)
         }
         let first = h.rawLong("typeOfFirstFixedSurface") ?? Int.min
         let second = h.rawLong("typeOfSecondFixedSurface") ?? Int.min
