@@ -51,7 +51,7 @@ import Testing
     @Test func cutClassicFilesAreRefused() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        for (kind, intact) in try NetCDFVariants.files() where kind != "netCDF-4" {
+        for (kind, intact) in try NetCDFVariants.make(in: temp.path) where kind != "netCDF-4" {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: intact))
             let reference = try Self.allValues(intact)  // the intact file loads
             #expect(reference.count == 9)

@@ -1,19 +1,12 @@
 import Foundation
 
 /// Classic (CDF-1), 64-bit offset (CDF-2), CDF-5 and netCDF-4 copies of the netCDF sample
-/// `era5-levels-members.nc`, made once per test process with netCDF-C's own tools. CDF-1
-/// and CDF-2 have no 64-bit integers, so those copies go through CDL (`ncdump -p 9,17`,
-/// `int64` → `int`, `ncgen`); the others through `nccopy -k`.
+/// `era5-levels-members.nc`, made in `folder` with netCDF-C's own tools. CDF-1 and CDF-2
+/// have no 64-bit integers, so those copies go through CDL (`ncdump -p 9,17`, `int64` →
+/// `int`, `ncgen`); the others through `nccopy -k`. Returns (format as `ncdump -k` names
+/// it, path) pairs.
 enum NetCDFVariants {
-    struct Made {
-        var folder: String
-        /// Format name (`ncdump -k`) → path.
-        var files: [(kind: String, path: String)]
-    }
-
-    static let made: Result<Made, Error> = Result {
-        let folder = NSTemporaryDirectory() + "plume-nc-variants-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    static func make(in folder: String) throws -> [(kind: String, path: String)] {
         let source = try SampleData.path("era5-levels-members.nc")
         let cdl = try Shell.run("ncdump", ["-p", "9,17", source]).stdout
         let classicCDL = cdl.replacingOccurrences(of: "\tint64 ", with: "\tint ")
@@ -34,10 +27,6 @@ enum NetCDFVariants {
             let reported = try Shell.run("ncdump", ["-k", path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             guard reported == kind else { throw Shell.Failed(command: "ncdump -k \(path)", status: 0, stderr: "reports \(reported), expected \(kind)") }
         }
-        return Made(folder: folder, files: files)
-    }
-
-    static func files() throws -> [(kind: String, path: String)] {
-        try made.get().files
+        return files
     }
 }
