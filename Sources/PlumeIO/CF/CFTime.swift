@@ -23,11 +23,15 @@ public struct CFDate: Sendable, Equatable, Comparable, CustomStringConvertible {
         (a.year, a.month, a.day, a.hour, a.minute, a.second) < (b.year, b.month, b.day, b.hour, b.minute, b.second)
     }
 
-    /// ISO 8601 form, `2017-01-01T12:00:00` (fractional seconds when present).
+    /// ISO 8601 form, `2017-01-01T12:00:00` (fractional seconds when present); `second`
+    /// shows as `nan` when it is not a number of seconds in a minute.
     public var description: String {
+        guard second.isFinite, second >= 0, second < 62 else {
+            return String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:", year, month, day, hour, minute) + "\(second)"
+        }
         let whole = Int(second.rounded(.down))
         let fraction = second - Double(whole)
-        var s = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour, minute, whole)
+        var s = String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld", year, month, day, hour, minute, whole)
         if fraction > 1e-6 { s += String(format: "%.6f", fraction).dropFirst() }
         return s
     }
@@ -70,10 +74,46 @@ public struct CFTimeUnits: Sendable, Equatable {
         self.calendar = calendar
     }
 
-    /// The date `value` units after the reference date.
+    /// Time values Plume turns into dates: within ±1e17 s (3 billion years) of the reference
+    /// date, so that day numbers and years stay far inside `Int`.
+    public static let representableSeconds = 1e17
+
+    /// The date `value` units after the reference date. Throws `valueOutOfRange` for a value
+    /// that is not finite or lies further than `representableSeconds` from the reference
+    /// date: use this for values read from files.
+    public func checkedDate(_ value: Double) throws(CFTimeError) -> CFDate {
+        let seconds = value * secondsPerUnit
+        guard seconds.isFinite, abs(seconds) <= Self.representableSeconds else {
+            throw .valueOutOfRange(value, "\(Self.unitName(secondsPerUnit)) since \(reference)")
+        }
+        return date(seconds: seconds)
+    }
+
+    /// The date `value` units after the reference date, for values known to be in range
+    /// (see `checkedDate`). A value that is not (NaN, ±∞, beyond `representableSeconds`)
+    /// gives the reference day with `second` NaN rather than a plausible wrong date.
     public func date(_ value: Double) -> CFDate {
+        let seconds = value * secondsPerUnit
+        guard seconds.isFinite, abs(seconds) <= Self.representableSeconds else {
+            return CFDate(year: reference.year, month: reference.month, day: reference.day, second: .nan)
+        }
+        return date(seconds: seconds)
+    }
+
+    private static func unitName(_ secondsPerUnit: Double) -> String {
+        switch secondsPerUnit {
+        case 1: "seconds"
+        case 60: "minutes"
+        case 3600: "hours"
+        case 86400: "days"
+        case 7 * 86400: "weeks"
+        default: "units of \(secondsPerUnit) s"
+        }
+    }
+
+    private func date(seconds: Double) -> CFDate {
         let referenceSeconds = Double(reference.hour * 3600 + reference.minute * 60) + reference.second
-        let total = value * secondsPerUnit + referenceSeconds
+        let total = seconds + referenceSeconds
         var days = Int((total / 86400).rounded(.down))
         var secondsOfDay = total - Double(days) * 86400
         // Round to the microsecond so that 12.999999999 h prints as 13:00.
@@ -106,8 +146,9 @@ public struct CFTimeUnits: Sendable, Equatable {
         var dateFields = datePart.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         var negativeYear = false
         if datePart.hasPrefix("-") { negativeYear = true; dateFields.removeFirst() }
+        // Years beyond ±100 million would overflow day numbers of far dates.
         guard dateFields.count == 3, var year = Int(dateFields[0]), let month = Int(dateFields[1]), let day = Int(dateFields[2]),
-              (1...12).contains(month), (1...31).contains(day) else { throw .badReferenceDate(units) }
+              abs(year) <= 100_000_000, (1...12).contains(month), (1...31).contains(day) else { throw .badReferenceDate(units) }
         if negativeYear { year = -year }
         var date = CFDate(year: year, month: month, day: day)
         if pieces.count > 1 {
@@ -134,6 +175,8 @@ public enum CFTimeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownCalendar(String)
     case badReferenceDate(String)
     case unsupportedTimeZone(String)
+    /// A time value that is not finite or too far from the reference date to be a date.
+    case valueOutOfRange(Double, String)
 
     public var description: String {
         switch self {
@@ -142,6 +185,7 @@ public enum CFTimeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownCalendar(let c): "calendar '\(c)' is not a CF calendar (expected standard, gregorian, proleptic_gregorian, julian, noleap, 365_day, all_leap, 366_day or 360_day)"
         case .badReferenceDate(let u): "reference date in '\(u)' is not a date (expected YYYY-MM-DD[ hh:mm:ss])"
         case .unsupportedTimeZone(let u): "time zone in '\(u)' is not UTC; only UTC reference dates are supported"
+        case .valueOutOfRange(let v, let u): "time value \(v) (\(u)) is not a date (expected a finite value within ±1e17 s of the reference date)"
         }
     }
 }

@@ -48,7 +48,7 @@ public enum DatasetLoader {
                 if cf.isPacked {
                     dataset.variables[i].data = .float64(try file.read(name))
                 } else {
-                    dataset.variables[i].data = .int64(try file.readRaw(name).map { Int64(exactly: $0) ?? 0 })
+                    dataset.variables[i].data = .int64(try file.readIntegers(name))
                 }
             }
             // Decoded values no longer carry packing attributes.

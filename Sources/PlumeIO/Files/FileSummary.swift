@@ -40,7 +40,8 @@ public struct FileSummary: Sendable, Codable, Equatable {
             let file = try GRIBFile(path: path)
             var summary = summarise(path, try file.dataset()) { $0.data?.doubles ?? [] }
             summary.format = "GRIB edition " + Set(file.messages.map(\.edition)).sorted().map(String.init).joined(separator: "+")
-                + ", \(file.messages.count) messages"
+                + ", \(Set(file.messages.map(\.index)).count) messages"
+                + (file.messages.contains { $0.fieldsInMessage > 1 } ? " holding \(file.messages.count) fields" : "")
             let grids = Set(file.messages.map { "\($0.grid.gridType) (\($0.grid.numberOfPoints) points)" }).sorted()
             summary.grid = grids.joined(separator: "; ")
             summary.problems = file.problems.map(\.description)
@@ -111,7 +112,12 @@ public struct FileSummary: Sendable, Codable, Equatable {
             if timeRange == nil, ["time", "valid_time"].contains(v.name) || v.attributes["standard_name"]?.text == "time",
                let units = v.units, let decoded = try? CFTimeUnits(units: units, calendar: v.attributes["calendar"]?.text),
                let lo = x.filter({ !$0.isNaN }).min(), let hi = x.filter({ !$0.isNaN }).max() {
-                timeRange = [decoded.date(lo).description, decoded.date(hi).description]
+                // Values from the file: NaN is left out above, ±∞ and absurd values are shown
+                // as what they are rather than trap.
+                func show(_ t: Double) -> String {
+                    do { return try decoded.checkedDate(t).description } catch { return "\(error)" }
+                }
+                timeRange = [show(lo), show(hi)]
             }
         }
         return FileSummary(

@@ -23,9 +23,12 @@ let ecCodesConfigured: Void = {
 /// Not thread-safe: each handle belongs to the `GRIBFile` that made it.
 final class ECCodesHandle {
     private let handle: OpaquePointer
+    /// The bytes the handle was parsed from, when the handle must keep them alive.
+    private let owner: GRIBOwnedBytes?
 
-    /// Parses the message at `bytes` (no copy). Returns the error text when ecCodes refuses it.
-    static func make(_ bytes: UnsafeRawBufferPointer) -> Result<ECCodesHandle, ECCodesFailure> {
+    /// Parses the message at `bytes` (no copy). Returns the error text when ecCodes refuses
+    /// it. `owner`, when given, holds `bytes` and is kept as long as the handle.
+    static func make(_ bytes: UnsafeRawBufferPointer, owner: GRIBOwnedBytes? = nil) -> Result<ECCodesHandle, ECCodesFailure> {
         _ = ecCodesConfigured
         let made: Result<OpaquePointer, ECCodesFailure> = ecCodesLock.withLock { _ in
             ecCodesLog.withLock { $0.removeAll() }
@@ -36,10 +39,13 @@ final class ECCodesHandle {
             }
             return .success(h)
         }
-        return made.map { ECCodesHandle($0) }
+        return made.map { ECCodesHandle($0, owner: owner) }
     }
 
-    private init(_ handle: OpaquePointer) { self.handle = handle }
+    private init(_ handle: OpaquePointer, owner: GRIBOwnedBytes?) {
+        self.handle = handle
+        self.owner = owner
+    }
 
     deinit {
         let h = handle

@@ -3,12 +3,79 @@
 /// `number` (ensemble member), `time` (reference time), `step`, the level type
 /// (`isobaricInhPa`, `hybrid`, …) and the grid's own. Dimensions of length one become
 /// scalar coordinates. Missing combinations are NaN.
+///
+/// No field is dropped: fields that would land on the same element of a variable (same
+/// member, time, step and level, yet different in some other key — a layer's bottom, a
+/// statistical period's start — or repeated) go into further variables of the same
+/// parameter (`t_2`, …), which carry the keys that tell them apart (`GRIB_stepRange`,
+/// `GRIB_bottomLevel`).
 enum GRIBAssembler {
     private struct VariableKey: Hashable {
         var shortName: String
+        var paramId: Int
         var typeOfLevel: String
+        var surfaceTypes: [Int]
         var stepType: String
         var grid: GRIBGridDefinition
+        /// 0 for the first variable of these keys, 1… for the further ones its fields
+        /// would have collided in.
+        var occurrence: Int = 0
+    }
+
+    /// Where a field goes within its variable.
+    private struct Slot: Hashable {
+        var number: Int?
+        var time: Int64
+        var step: DoubleKey
+        var level: DoubleKey
+    }
+
+    /// A `Double` as a dictionary key: every NaN the same key, -0 the same as 0 (a damaged
+    /// step unit gives NaN steps, which must still find their index).
+    struct DoubleKey: Hashable {
+        var bits: UInt64
+        init(_ value: Double) {
+            bits = value.isNaN ? Double.nan.bitPattern : (value == 0 ? 0 : value.bitPattern)
+        }
+    }
+
+    /// Distinct values (NaN once), sorted, NaN last.
+    static func distinct(_ values: [Double], descending: Bool = false) -> [Double] {
+        var seen: Set<DoubleKey> = []
+        let unique = values.filter { seen.insert(DoubleKey($0)).inserted }
+        return unique.sorted { a, b in
+            if a.isNaN || b.isNaN { return !a.isNaN && b.isNaN }
+            return descending ? a > b : a < b
+        }
+    }
+
+    /// The fields of one variable, with what makes each element's meaning unambiguous.
+    private struct Members {
+        var positions: [Int] = []
+        var slots: Set<Slot> = []
+        /// Per step, its step range; per level, its layer bottom: a field whose step (or
+        /// level) means another range (layer) than the variable's goes elsewhere.
+        var stepRanges: [DoubleKey: String] = [:]
+        var bottoms: [DoubleKey: DoubleKey?] = [:]
+        /// Whether the fields have an ensemble member number (a field without one cannot
+        /// share a variable with fields that have one).
+        var hasNumbers: Bool?
+
+        func accepts(_ slot: Slot, _ m: GRIBMessage) -> Bool {
+            if slots.contains(slot) { return false }
+            if let h = hasNumbers, h != (m.number != nil) { return false }
+            if let r = stepRanges[slot.step], r != m.stepRange { return false }
+            if let b = bottoms[slot.level], b != m.bottomLevel.map(DoubleKey.init) { return false }
+            return true
+        }
+
+        mutating func add(_ position: Int, _ slot: Slot, _ m: GRIBMessage) {
+            positions.append(position)
+            slots.insert(slot)
+            stepRanges[slot.step] = m.stepRange
+            bottoms[slot.level] = m.bottomLevel.map(DoubleKey.init)
+            hasNumbers = m.number != nil
+        }
     }
 
     /// Level types that describe a single surface; they get no level coordinate.
@@ -18,13 +85,19 @@ enum GRIBAssembler {
     ]
 
     static func assemble(_ file: GRIBFile) throws -> Dataset {
-        var groups: [VariableKey: [Int]] = [:]
+        var members: [VariableKey: Members] = [:]
         var order: [VariableKey] = []
         for (position, m) in file.messages.enumerated() {
-            let key = VariableKey(shortName: m.shortName, typeOfLevel: m.typeOfLevel, stepType: m.stepType, grid: m.grid)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(position)
+            var key = VariableKey(shortName: m.shortName, paramId: m.paramId, typeOfLevel: m.typeOfLevel,
+                                  surfaceTypes: m.surfaceTypes, stepType: m.stepType, grid: m.grid)
+            let slot = Slot(number: m.number, time: m.referenceTime, step: DoubleKey(m.stepHours), level: DoubleKey(m.level))
+            // The first variable of these keys with room for the field (file order).
+            while let existing = members[key], !existing.accepts(slot, m) { key.occurrence += 1 }
+            if members[key] == nil { order.append(key) }
+            members[key, default: Members()].add(position, slot, m)
         }
+        let split = Set(order.filter { $0.occurrence > 0 }.map { k -> VariableKey in var k = k; k.occurrence = 0; return k })
+        let groups = members.mapValues(\.positions)
         let names = variableNames(order)
 
         var dataset = Dataset(format: "GRIB")
@@ -40,10 +113,12 @@ enum GRIBAssembler {
             // Coordinates of this variable.
             let numbers = Array(Set(messages.compactMap(\.number))).sorted()
             let times = Array(Set(messages.map(\.referenceTime))).sorted()
-            let steps = Array(Set(messages.map(\.stepHours))).sorted()
+            let steps = distinct(messages.map(\.stepHours))
             let isPressure = key.typeOfLevel.hasPrefix("isobaric")
-            let levels = Array(Set(messages.map(\.level))).sorted(by: isPressure ? (>) : (<))
-            let hasLevel = !singleSurfaces.contains(key.typeOfLevel)
+            let levels = distinct(messages.map(\.level), descending: isPressure)
+            // A single surface gets no level coordinate, unless its fields differ in level
+            // (e.g. surfaces ecCodes names `unknown`).
+            let hasLevel = !singleSurfaces.contains(key.typeOfLevel) || levels.count > 1
 
             var dims: [String] = []
             var shape: [Int] = []
@@ -92,16 +167,16 @@ enum GRIBAssembler {
             var values = [Float](repeating: .nan, count: outer * gridCount)
             let numberIndex = Dictionary(uniqueKeysWithValues: numbers.enumerated().map { ($1, $0) })
             let timeIndex = Dictionary(uniqueKeysWithValues: times.enumerated().map { ($1, $0) })
-            let stepIndex = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1, $0) })
-            let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
+            let stepIndex = Dictionary(uniqueKeysWithValues: steps.enumerated().map { (DoubleKey($1), $0) })
+            let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { (DoubleKey($1), $0) })
             for position in positions {
                 let field = try file.decode(position)
                 let m = field.message
                 var offset = 0
                 if numbers.count > 1 { offset = offset * numbers.count + (m.number.flatMap { numberIndex[$0] } ?? 0) }
                 if times.count > 1 { offset = offset * times.count + (timeIndex[m.referenceTime] ?? 0) }
-                if steps.count > 1 { offset = offset * steps.count + (stepIndex[m.stepHours] ?? 0) }
-                if hasLevel && levels.count > 1 { offset = offset * levels.count + (levelIndex[m.level] ?? 0) }
+                if steps.count > 1 { offset = offset * steps.count + (stepIndex[DoubleKey(m.stepHours)] ?? 0) }
+                if hasLevel && levels.count > 1 { offset = offset * levels.count + (levelIndex[DoubleKey(m.level)] ?? 0) }
                 let base = offset * gridCount
                 values.withUnsafeMutableBufferPointer { out in
                     field.values.withUnsafeBufferPointer { input in
@@ -124,6 +199,28 @@ enum GRIBAssembler {
                 Attribute("GRIB_dataType", .text(first.dataType)),
                 Attribute("GRIB_packingType", .text(first.packingType)),
             ]
+            if key.typeOfLevel == "unknown" {
+                // The surface codes ecCodes could not name tell these variables apart.
+                let names = first.edition == 1 ? ["indicatorOfTypeOfLevel"] : ["typeOfFirstFixedSurface", "typeOfSecondFixedSurface"]
+                for (name, code) in zip(names, first.surfaceTypes) where code != Int.min {
+                    attributes.append(Attribute("GRIB_" + name, .integers([Int64(code)])))
+                }
+            }
+            var base = key
+            base.occurrence = 0
+            if split.contains(base) {
+                // What tells this variable from the others of the same parameter.
+                let ranges = steps.map { s in messages.first { DoubleKey($0.stepHours) == DoubleKey(s) }?.stepRange ?? "" }
+                attributes.append(Attribute("GRIB_stepRange", .text(ranges.joined(separator: " "))))
+                if hasLevel, messages.contains(where: { $0.bottomLevel != nil }) {
+                    let bottoms = levels.map { l in messages.first { DoubleKey($0.level) == DoubleKey(l) }?.bottomLevel ?? .nan }
+                    attributes.append(Attribute("GRIB_bottomLevel", .doubles(bottoms)))
+                }
+                if key.occurrence > 0 {
+                    attributes.append(Attribute("comment", .text(
+                        "more fields of \(first.shortName) on \(first.typeOfLevel) than fit one variable (same member, time, step and level, other step range, layer or a repeat); this is set \(key.occurrence + 1)")))
+                }
+            }
             var coordinates = scalarCoordinates + [validCoordinate]
             if case .regular = geometry.layout {} else { coordinates += registry.gridAuxiliaries(gridDims) }
             attributes.append(Attribute("coordinates", .text(coordinates.joined(separator: " "))))
@@ -139,16 +236,24 @@ enum GRIBAssembler {
         return dataset
     }
 
-    /// Variable names: the shortName, qualified by level type (then a counter) only where two variables would clash.
+    /// Variable names: the shortName, qualified by level type (then a counter) only where
+    /// two variables would clash; the further variables of one parameter (`occurrence` > 0)
+    /// get its name with the set's number, `t_2`.
     private static func variableNames(_ keys: [VariableKey]) -> [VariableKey: String] {
         var byBase: [String: [VariableKey]] = [:]
-        for k in keys { byBase[base(k), default: []].append(k) }
+        for k in keys where k.occurrence == 0 { byBase[base(k), default: []].append(k) }
         var result: [VariableKey: String] = [:]
         var used: Set<String> = []
         for k in keys {
             let b = base(k)
             var name = b
-            if (byBase[b]?.count ?? 0) > 1 && k != byBase[b]?.first { name = "\(b)_\(k.typeOfLevel)" }
+            if k.occurrence > 0 {
+                var first = k
+                first.occurrence = 0
+                name = "\(result[first] ?? b)_\(k.occurrence + 1)"
+            } else if (byBase[b]?.count ?? 0) > 1 && k != byBase[b]?.first {
+                name = "\(b)_\(k.typeOfLevel)"
+            }
             var candidate = name
             var n = 2
             while used.contains(candidate) { candidate = "\(name)_\(n)"; n += 1 }

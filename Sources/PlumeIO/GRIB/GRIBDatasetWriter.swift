@@ -183,12 +183,16 @@ struct GRIBDatasetPlan {
                 }
             }
             let time: CFDate
-            if let (units, v) = reference {
-                time = units.date(v)
-            } else if let (units, v) = valid {
-                time = units.date(v - stepHours * 3600 / units.secondsPerUnit)
-            } else {
-                continue
+            do {
+                if let (units, v) = reference {
+                    time = try units.checkedDate(v)
+                } else if let (units, v) = valid {
+                    time = try units.checkedDate(v - stepHours * 3600 / units.secondsPerUnit)
+                } else {
+                    continue
+                }
+            } catch {
+                throw PlumeIOError.writeFailed(file: path, reason: "variable '\(variable.name)': time coordinate: \(error)")
             }
             if level == nil, let type = variable.attributes["GRIB_typeOfLevel"]?.text, !type.isEmpty, type != "unknown", !Self.levelTypes.contains(type) {
                 level = GRIBOutputField.Level(type, 0)

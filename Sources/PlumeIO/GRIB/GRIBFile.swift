@@ -9,15 +9,19 @@ import Foundation
 /// (number, time, step, level, latitude, longitude).
 public final class GRIBFile {
     public let path: String
-    /// Readable messages, in file order.
+    /// Readable fields, in file order: one per message, or several for a GRIB 2 message
+    /// that holds several fields (see `GRIBMessage.field`).
     public let messages: [GRIBMessage]
-    /// Damaged messages that were skipped (`PlumeIOError.corruptMessage`).
+    /// Damaged messages (or fields of them) that were skipped (`PlumeIOError.corruptMessage`).
     public let problems: [PlumeIOError]
 
     private let mapping: UnsafeMutableRawPointer?
     private let byteCount: Int
-    /// Per message, its simple packing when its values can be unpacked without ecCodes.
+    /// Per field, its simple packing when its values can be unpacked without ecCodes.
     private let packings: [GRIBSimplePacking?]
+    /// Per field of a multi-field message, where its sections lie; nil for a field that is
+    /// its whole message.
+    private let layouts: [GRIBFieldLayout?]
     /// `centre` and `centreDescription` of the first message, read while indexing.
     private let firstMessageKeys: [String: String]
     private var geometries: [GRIBGridDefinition: GRIBGeometry] = [:]
@@ -42,54 +46,88 @@ public final class GRIBFile {
         mapping = m
         let bytes = UnsafeRawBufferPointer(start: m, count: byteCount)
 
-        // Each message gets an ecCodes handle only while its keys are read: a parsed handle
+        // Each field gets an ecCodes handle only while its keys are read: a parsed handle
         // holds ~300 kB, and keeping one per message (47 MB for the 160-message ERA5 sample)
         // costs more in fresh memory than parsing the message again when it is needed.
         let scan = GRIBScanner.scan(bytes)
-        var all: [(offset: Int, item: Result<(GRIBMessage, GRIBSimplePacking?), PlumeIOError>)] = []
-        var firstKeys: [String: String] = [:]
-        var firstIndexed = false
-        for d in scan.damaged {
-            all.append((d.offset, .failure(.corruptMessage(file: path, index: 0, offset: d.offset, reason: d.reason))))
+        enum Entry {
+            case damaged(offset: Int, reason: String)
+            case message(GRIBScanner.Found)
         }
-        for f in scan.messages {
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[f.offset..<(f.offset + f.length)])
-            switch ECCodesHandle.make(slice) {
-            case .failure(let e):
-                all.append((f.offset, .failure(.corruptMessage(file: path, index: 0, offset: f.offset, reason: "ecCodes cannot parse it: \(e.message)"))))
-            case .success(let h):
-                let keys = Self.keys(h, found: f, path: path)
-                if !firstIndexed, case .success = keys {
-                    firstIndexed = true
-                    for key in ["centre", "centreDescription"] { firstKeys[key] = h.string(key) }
+        let entries = (scan.damaged.map { Entry.damaged(offset: $0.offset, reason: $0.reason) }
+            + scan.messages.map { Entry.message($0) }).sorted {
+                func offset(_ e: Entry) -> Int {
+                    switch e {
+                    case .damaged(let o, _): o
+                    case .message(let f): f.offset
+                    }
                 }
-                all.append((f.offset, keys.map { message in
-                    (message, GRIBSimplePacking.read(h, packingType: message.packingType, numberOfPoints: message.grid.numberOfPoints,
-                                                  messageLength: f.length))
-                }))
+                return offset($0) < offset($1)
             }
-        }
-        all.sort { $0.offset < $1.offset }
         var messages: [GRIBMessage] = []
         var packings: [GRIBSimplePacking?] = []
+        var layouts: [GRIBFieldLayout?] = []
         var problems: [PlumeIOError] = []
-        for (i, entry) in all.enumerated() {
-            switch entry.item {
-            case .success(let (message, packing)):
-                var message = message
-                message.index = i + 1
-                messages.append(message)
-                packings.append(packing)
-            case .failure(let error):
-                if case .corruptMessage(let file, _, let offset, let reason) = error {
-                    problems.append(.corruptMessage(file: file, index: i + 1, offset: offset, reason: reason))
-                } else {
-                    problems.append(error)
+        var firstKeys: [String: String] = [:]
+        var firstIndexed = false
+        for (i, entry) in entries.enumerated() {
+            let index = i + 1
+            let f: GRIBScanner.Found
+            switch entry {
+            case .damaged(let offset, let reason):
+                problems.append(.corruptMessage(file: path, index: index, offset: offset, reason: reason))
+                continue
+            case .message(let found):
+                f = found
+            }
+            // GRIB 2: find every field of the message. A plain single-field message (or a
+            // GRIB 1 one, which holds one field) is parsed from the mapped bytes as it is.
+            var fields: [GRIBFieldLayout?] = [nil]
+            if f.edition == 2 {
+                let walk = GRIBFieldLayout.walk(bytes, offset: f.offset, length: f.length)
+                if !walk.isPlainSingleField && !walk.fields.isEmpty {
+                    fields = walk.fields
+                    if let problem = walk.problem {
+                        problems.append(.corruptMessage(
+                            file: path, index: index, offset: f.offset,
+                            reason: "after its \(walk.fields.count) complete field(s), which are read: \(problem)"))
+                    }
+                }
+            }
+            for (k, layout) in fields.enumerated() {
+                let owned = layout.map { $0.singleFieldMessage(bytes, messageOffset: f.offset) }
+                let slice = owned?.buffer ?? UnsafeRawBufferPointer(rebasing: bytes[f.offset..<(f.offset + f.length)])
+                let fieldNote = fields.count > 1 ? "field \(k + 1) of \(fields.count): " : ""
+                let fail = { (reason: String) in
+                    problems.append(.corruptMessage(file: path, index: index, offset: f.offset, reason: fieldNote + reason))
+                }
+                switch ECCodesHandle.make(slice, owner: owned) {
+                case .failure(let e):
+                    fail("ecCodes cannot parse it: \(e.message)")
+                case .success(let h):
+                    switch Self.keys(h, found: f, fieldLength: slice.count, path: path) {
+                    case .failure(let error):
+                        if case .corruptMessage(_, _, _, let reason) = error { fail(reason) } else { problems.append(error) }
+                    case .success(var message):
+                        if !firstIndexed {
+                            firstIndexed = true
+                            for key in ["centre", "centreDescription"] { firstKeys[key] = h.string(key) }
+                        }
+                        message.index = index
+                        message.field = k + 1
+                        message.fieldsInMessage = fields.count
+                        messages.append(message)
+                        packings.append(GRIBSimplePacking.read(h, packingType: message.packingType,
+                                                               numberOfPoints: message.grid.numberOfPoints,
+                                                               messageLength: slice.count))
+                        layouts.append(layout)
+                    }
                 }
             }
         }
         self.messages = messages
         self.packings = packings
+        self.layouts = layouts
         self.firstMessageKeys = firstKeys
         self.problems = problems
         if messages.isEmpty {
@@ -116,14 +154,15 @@ public final class GRIBFile {
         let order = geometry.gridIndexOfDataPoint
         // Simple packing without bitmap writes every point (`count == numberOfPoints`,
         // `order` a permutation of the points), so its array is not filled beforehand.
-        if let packing = packings[position], let mapping, packing.count == n {
-            let bytes = UnsafeRawBufferPointer(start: mapping + message.offset, count: message.length)
+        if let packing = packings[position], packing.count == n {
+            let (bytes, owned) = try fieldBytes(position)
             var unpacked = false
             let values = [Float](unsafeUninitializedCapacity: n) { out, initialised in
                 unpacked = packing.unpack(bytes, into: out, order: order)
                 if !unpacked { out.initialize(repeating: .nan) }
                 initialised = n
             }
+            withExtendedLifetime(owned) {}
             if unpacked { return GRIBField(message: message, values: values, geometry: geometry) }
         }
         var values = [Float](repeating: .nan, count: n)
@@ -174,12 +213,26 @@ public final class GRIBFile {
         return try handle(at: position).doubleArray("pv") ?? []
     }
 
-    /// A fresh ecCodes handle on `messages[position]`, parsed from the mapped bytes (no copy).
-    private func handle(at position: Int) throws -> ECCodesHandle {
+    /// The bytes of the field at `position` as a message of its own: the mapped bytes (no
+    /// copy) for a whole message, a rebuilt single-field message (kept alive by the second
+    /// element) for a field of a multi-field message.
+    private func fieldBytes(_ position: Int) throws -> (UnsafeRawBufferPointer, GRIBOwnedBytes?) {
         let message = messages[position]
         guard let mapping else { throw PlumeIOError.cannotOpen(file: path, reason: "file is not mapped") }
-        let bytes = UnsafeRawBufferPointer(start: mapping + message.offset, count: message.length)
-        switch ECCodesHandle.make(bytes) {
+        let whole = UnsafeRawBufferPointer(start: mapping, count: byteCount)
+        if let layout = layouts[position] {
+            let owned = layout.singleFieldMessage(whole, messageOffset: message.offset)
+            return (owned.buffer, owned)
+        }
+        return (UnsafeRawBufferPointer(rebasing: whole[message.offset..<(message.offset + message.length)]), nil)
+    }
+
+    /// A fresh ecCodes handle on `messages[position]`, parsed from the mapped bytes (no copy
+    /// for a whole message).
+    private func handle(at position: Int) throws -> ECCodesHandle {
+        let message = messages[position]
+        let (bytes, owned) = try fieldBytes(position)
+        switch ECCodesHandle.make(bytes, owner: owned) {
         case .success(let h): return h
         case .failure(let e):
             throw PlumeIOError.corruptMessage(file: path, index: message.index, offset: message.offset, reason: "ecCodes cannot parse it: \(e.message)")
@@ -256,7 +309,7 @@ public final class GRIBFile {
     }
 
     private static func keys(
-        _ h: ECCodesHandle, found: GRIBScanner.Found, path: String
+        _ h: ECCodesHandle, found: GRIBScanner.Found, fieldLength: Int, path: String
     ) -> Result<GRIBMessage, PlumeIOError> {
         let fail = { (reason: String) -> Result<GRIBMessage, PlumeIOError> in
             .failure(.corruptMessage(file: path, index: 0, offset: found.offset, reason: reason))
@@ -267,8 +320,8 @@ public final class GRIBFile {
         guard let gridType = h.string("gridType") else { return fail("gridType is missing") }
         // A damaged header can claim far more points than the message could hold; refuse
         // before anything is allocated for them (64× leaves room for CCSDS/JPEG packing).
-        if let bits = h.long("bitsPerValue"), bits > 0, points / 8 * min(bits, 64) > found.length * 64 {
-            return fail("numberOfPoints \(points) at \(bits) bits per value cannot fit in a \(found.length)-byte message")
+        if let bits = h.long("bitsPerValue"), bits > 0, points / 8 * min(bits, 64) > fieldLength * 64 {
+            return fail("numberOfPoints \(points) at \(bits) bits per value cannot fit in a \(fieldLength)-byte message")
         }
         let unitHours: Double
         switch h.long("stepUnits") ?? 1 {
@@ -280,6 +333,20 @@ public final class GRIBFile {
         case 12: unitHours = 12
         case 13, 254: unitHours = 1.0 / 3600
         default: unitHours = .nan
+        }
+        // ecCodes 2.28 looks time units up in a 16-entry table without a bounds check (a
+        // damaged unit code can divide by zero and kill the process): check them first.
+        // (Asking for an absent key costs ecCodes microseconds: the statistical period's
+        // unit only of the templates that have one.)
+        var unitKeys = found.edition == 1 ? ["unitOfTimeRange"] : ["indicatorOfUnitOfTimeRange"]
+        if found.edition == 2, let template = h.rawLong("productDefinitionTemplateNumber"),
+           GRIBParameterCache.templateGroups[template]?.contains(.statistical) ?? true {
+            unitKeys.append("indicatorOfUnitForTimeRange")
+        }
+        for key in unitKeys {
+            if let unit = h.rawLong(key), !(0...15).contains(unit), unit != 254, !(found.edition == 2 && unit == 255) {
+                return fail("\(key) is \(unit) (expected a time unit of code table \(found.edition == 1 ? "4" : "4.4"): 0 to 15 or 254)")
+            }
         }
         let stepAndLevel = found.edition == 1 ? GRIBEdition1StepAndLevel.keys(h) : GRIBStepAndLevel.read(h)
         let stepType = stepAndLevel.stepType
@@ -297,7 +364,8 @@ public final class GRIBFile {
             jPointsAreConsecutive: (h.long("jPointsAreConsecutive") ?? 0) == 1,
             alternativeRowScanning: (h.long("alternativeRowScanning") ?? 0) == 1,
             lambert: gridType == "lambert" ? lambertProjection(h, edition: found.edition) : nil)
-        let message = GRIBMessage(
+        let surfaces = GRIBSurfaces.read(h, edition: found.edition)
+        var message = GRIBMessage(
             index: 0, offset: found.offset, length: found.length, edition: found.edition,
             shortName: parameter.shortName, paramId: parameter.paramId,
             name: parameter.name, units: parameter.units, cfName: parameter.cfName,
@@ -307,6 +375,8 @@ public final class GRIBFile {
             stepType: stepType, number: h.long("number"),
             dataType: h.string("dataType") ?? "unknown", packingType: h.string("packingType") ?? "unknown",
             grid: grid)
+        message.surfaceTypes = surfaces.types
+        message.bottomLevel = surfaces.bottom
         return .success(message)
     }
 }

@@ -1,8 +1,13 @@
 /// The keys of one GRIB message, read without decoding its values.
+///
+/// A GRIB 2 message can hold several fields (sections 2–7 repeated); each field is listed
+/// on its own, with `field` its position in the message and the message's `index`,
+/// `offset` and `length`.
 public struct GRIBMessage: Sendable, Equatable {
-    /// Position in the file, counting from 1 as `grib_ls` does (damaged messages count too).
+    /// Position of the message in the file, counting from 1 as `grib_ls -M` does (damaged
+    /// messages count too).
     public var index: Int
-    /// Byte offset and length of the message in the file.
+    /// Byte offset and length of the whole message in the file.
     public var offset: Int
     public var length: Int
     public var edition: Int
@@ -27,6 +32,16 @@ public struct GRIBMessage: Sendable, Equatable {
     public var dataType: String
     public var packingType: String
     public var grid: GRIBGridDefinition
+    /// Position of this field in its message, from 1, and how many fields the message holds.
+    public var field: Int = 1
+    public var fieldsInMessage: Int = 1
+    /// The codes of the level's surfaces as stored: GRIB 2 `typeOfFirstFixedSurface` and
+    /// `typeOfSecondFixedSurface`, GRIB 1 `indicatorOfTypeOfLevel` (missing ones as their
+    /// all-ones code). Fields whose `typeOfLevel` ecCodes cannot name still differ here.
+    public var surfaceTypes: [Int] = []
+    /// The bottom of a layer (GRIB 2 second fixed surface, GRIB 1 `bottomLevel` of layer
+    /// level types) in the units of `level`; nil for levels that are not layers.
+    public var bottomLevel: Double? = nil
 
     /// Reference time in seconds since 1970-01-01T00:00:00 UTC (proleptic Gregorian).
     public var referenceTime: Int64 {
@@ -42,7 +57,9 @@ public struct GRIBMessage: Sendable, Equatable {
     }
 
     static func unixSeconds(date: Int, time: Int) -> Int64 {
-        let y = date / 10000, m = (date / 100) % 100, d = date % 100
+        // dataDate holds at most a 2-byte year; the bound keeps a damaged value from
+        // overflowing day numbers.
+        let y = max(-1_000_000, min(1_000_000, date / 10000)), m = (date / 100) % 100, d = date % 100
         let days = CFCalendar.gregorianJDN(y, max(1, min(12, m)), max(1, d)) - 2_440_588
         return Int64(days) * 86400 + Int64((time / 100) * 3600 + (time % 100) * 60)
     }

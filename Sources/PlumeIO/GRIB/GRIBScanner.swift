@@ -54,6 +54,14 @@ enum GRIBScanner {
             found.append(Found(offset: start, length: length, edition: edition))
             p = end
         }
+        // A file cut inside the indicator of its next message ends in "G", "GR" or "GRI".
+        let indicator: [UInt8] = [0x47, 0x52, 0x49]
+        for k in (1...3).reversed() where n - k >= p && n >= k {
+            if (0..<k).allSatisfy({ bytes[n - k + $0] == indicator[$0] }) {
+                damaged.append(Damaged(offset: n - k, reason: "file ends \(k) bytes into a 'GRIB' indicator (expected a complete GRIB message)"))
+                break
+            }
+        }
         return (found, damaged)
     }
 

@@ -22,6 +22,10 @@ public final class NetCDFFile {
             throw PlumeIOError.unrecognisedFormat(file: path, expected: "a netCDF file",
                                                   found: "plain HDF5 without netCDF-4 markers (read it as HDF5)")
         }
+        // netCDF-C reads the missing bytes of a classic file cut short as zeros (or, cut
+        // before some variable begins, fails with "Invalid argument"): compare the header's
+        // extents with the file's size first. Nil for other formats.
+        let classic = try ClassicNetCDFExtent.check(path: path)
         var id: Int32 = -1
         let status = netCDFAndHDF5Lock.withLock { _ in nc_open(path, NC_NOWRITE, &id) }
         guard status == NC_NOERR else {
@@ -40,6 +44,15 @@ public final class NetCDFFile {
                 try NetCDFFile.readGroup(id, prefix: "", path: path, index: &index)
             }
             root.format = NetCDFTypes.formatName(format)
+            if let classic, classic.recordCount == nil, let records = root.dimensions.first(where: \.isUnlimited) {
+                // A file written as a stream (numrecs STREAMING) holds as many records as its
+                // size: netCDF-C must see them all.
+                if Int64(records.length) != classic.records {
+                    throw PlumeIOError.unsupported(
+                        file: path, context: "record dimension '\(records.name)'",
+                        what: "a streamed file (numrecs STREAMING) whose size holds \(classic.records) records, of which netCDF-C reads \(records.length)")
+                }
+            }
             dataset = root
             self.index = index
         } catch {
@@ -66,6 +79,14 @@ public final class NetCDFFile {
     public func readRaw(_ name: String, _ slab: Hyperslab? = nil) throws -> [Double] {
         let e = try entry(name)
         return try readValues(e, slab, nc_get_vars_double)
+    }
+
+    /// Reads the values of an integer variable exactly, as stored, without CF decoding
+    /// (`Double` holds integers exactly only up to 2^53). Throws for unsigned 64-bit values
+    /// above `Int64.max`.
+    public func readIntegers(_ name: String, _ slab: Hyperslab? = nil) throws -> [Int64] {
+        let e = try entry(name)
+        return try readValues(e, slab, nc_get_vars_longlong)
     }
 
     /// Reads CF-decoded values as `Double`: packed values unpacked, missing ones as NaN.
@@ -101,7 +122,7 @@ public final class NetCDFFile {
 
     private typealias Getter<T> = (Int32, Int32, UnsafePointer<Int>?, UnsafePointer<Int>?, UnsafePointer<Int>?, UnsafeMutablePointer<T>?) -> Int32
 
-    private func readValues<T: BinaryFloatingPoint>(
+    private func readValues<T: Numeric>(
         _ e: (group: Int32, varid: Int32, variable: Variable), _ slab: Hyperslab?, _ get: Getter<T>
     ) throws -> [T] {
         let v = e.variable
@@ -137,7 +158,12 @@ public final class NetCDFFile {
             }
             initialized = n
         }
-        // NC_ERANGE: some values did not fit the destination type; they are still written.
+        // NC_ERANGE: some values did not fit the destination type; they are still written
+        // (floating point: as ±∞). An integer destination has no such value: refused.
+        if status == NC_ERANGE && !(T.self == Double.self || T.self == Float.self) {
+            throw PlumeIOError.unsupported(file: path, context: "variable '\(v.name)'",
+                                           what: "\(v.dataType.rawValue) values beyond the range of 64-bit signed integers")
+        }
         if status != NC_NOERR && status != NC_ERANGE {
             throw PlumeIOError.library(file: path, context: "variable '\(v.name)'", library: "netCDF", message: NetCDFTypes.message(status))
         }

@@ -18,6 +18,9 @@ public enum PlumeIOError: Error, Sendable, CustomStringConvertible, Equatable {
     case unsupported(file: String, context: String, what: String)
     /// Writing the output failed; nothing is left under the output name.
     case writeFailed(file: String, reason: String)
+    /// The file is shorter than its header says: `variable` (the first one cut, in file
+    /// order) should end at byte `expectedEnd`, the file has `fileSize` bytes.
+    case truncated(file: String, variable: String, expectedEnd: Int64, fileSize: Int64)
 
     public var description: String {
         switch self {
@@ -37,6 +40,8 @@ public enum PlumeIOError: Error, Sendable, CustomStringConvertible, Equatable {
             "\(file): \(context): not supported: \(what)"
         case .writeFailed(let file, let reason):
             "\(file): cannot write: \(reason)"
+        case .truncated(let file, let variable, let expectedEnd, let fileSize):
+            "\(file): the file is truncated: its header puts the end of variable '\(variable)' at byte \(expectedEnd), but the file has only \(fileSize) bytes (\(expectedEnd - fileSize) missing)"
         }
     }
 }

@@ -13,17 +13,14 @@ struct RemapWeightsFileReader {
     init(path: String) throws(RemapError) {
         self.path = path
         do {
+            // NetCDFFile refuses classic files cut short (the library would read zeros).
             file = try NetCDFFile(path: path)
+        } catch PlumeIOError.truncated(_, let variable, let end, let size) {
+            throw .invalidWeights(file: path, variable: variable,
+                                  reason: "the file is truncated: it has \(size) bytes, its header puts the end of this variable's data at byte \(end)")
         } catch {
             let reason = Self.reason(error, path)
             throw .io(file: path, reason: reason.contains("HDF error") ? reason + " (the file may be truncated or damaged)" : reason)
-        }
-        // Classic files cut short read as zeros past their end: compare sizes first.
-        if let last = ClassicNetCDFExtent.lastVariableEnd(path: path),
-           let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value,
-           size < last.end {
-            throw .invalidWeights(file: path, variable: last.variable,
-                                  reason: "the file is truncated: it has \(size) bytes, its header puts the end of this variable's data at byte \(last.end)")
         }
         let names = Set(file.dataset.variables.map(\.name))
         if names.isSuperset(of: ["S", "row", "col"]) {
