@@ -34,33 +34,43 @@ public enum DatasetLoader {
 
     private static func load(_ file: NetCDFFile, _ structure: Dataset, prefix: String) throws -> Dataset {
         var dataset = structure
-        for i in dataset.variables.indices {
-            let v = dataset.variables[i]
-            guard v.dataType.isNumeric else { continue }
-            let name = prefix + v.name
-            let cf = file.packing(v)
-            switch v.dataType {
-            case .float32 where !cf.isPacked:
-                dataset.variables[i].data = .float32(try file.readFloat(name))
-            case .float32, .float64:
-                dataset.variables[i].data = .float64(try file.read(name))
-            default:
-                if cf.isPacked {
-                    dataset.variables[i].data = .float64(try file.read(name))
-                } else {
-                    dataset.variables[i].data = .int64(try file.readIntegers(name))
-                }
-            }
-            // Decoded values no longer carry packing attributes.
-            if cf.isPacked {
-                dataset.variables[i].attributes.removeAll { ["scale_factor", "add_offset", "_Unsigned", "valid_range", "valid_min", "valid_max"].contains($0.name) }
-            }
-            dataset.variables[i].dataType = dataset.variables[i].data?.dataType ?? v.dataType
+        for i in dataset.variables.indices where dataset.variables[i].dataType.isNumeric {
+            dataset.variables[i] = try loaded(dataset.variables[i], from: file, name: prefix + dataset.variables[i].name)
         }
         dataset.variables.removeAll { $0.data == nil }
         for g in dataset.groups.indices {
             dataset.groups[g].dataset = try load(file, dataset.groups[g].dataset, prefix: prefix + dataset.groups[g].name + "/")
         }
         return dataset
+    }
+
+    /// `v` (a numeric variable of `file`, at path `name`) with its values: float32 stays
+    /// float32; float64 and CF-packed data are decoded to float64, and then no longer carry
+    /// their packing attributes; unpacked integers are read exactly into an `int64` container
+    /// and keep their declared type (int16 stays int16 when written again).
+    package static func loaded(_ v: Variable, from file: NetCDFFile, name: String) throws -> Variable {
+        var out = v
+        let cf = file.packing(v)
+        switch v.dataType {
+        case .float32 where !cf.isPacked:
+            out.data = .float32(try file.readFloat(name))
+        case .float32, .float64:
+            out.data = .float64(try file.read(name))
+        default:
+            if cf.isPacked {
+                out.data = .float64(try file.read(name))
+            } else {
+                out.data = .int64(try file.readIntegers(name))
+            }
+        }
+        if cf.isPacked {
+            out.attributes.removeAll { ["scale_factor", "add_offset", "_Unsigned", "valid_range", "valid_min", "valid_max"].contains($0.name) }
+        }
+        if case .int64 = out.data, !cf.isPacked {
+            out.dataType = v.dataType
+        } else {
+            out.dataType = out.data?.dataType ?? v.dataType
+        }
+        return out
     }
 }

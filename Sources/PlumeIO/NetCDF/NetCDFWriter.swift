@@ -73,7 +73,7 @@ public struct NetCDFWriter: Sendable {
                 }
                 return id
             }
-            let type = NetCDFTypes.ncType(v.data?.dataType ?? v.dataType)
+            let type = NetCDFTypes.ncType(Self.storageType(of: v))
             var varid: Int32 = 0
             try check(nc_def_var(ncid, v.name, type, Int32(ids.count), ids, &varid), path, "variable '\(v.name)'")
             if v.dimensions.count >= 1 && v.count > 1 {
@@ -90,6 +90,32 @@ public struct NetCDFWriter: Sendable {
             try check(nc_def_grp(ncid, g.name, &gid), path, "group '\(g.name)'")
             try define(g.dataset, in: gid, path: path, inherited: dimensionIDs)
         }
+    }
+
+    /// The type a variable is stored with: its declared `dataType` when it is an integer type
+    /// that every value held in memory fits (an int16 variable read into an `int32`/`int64`
+    /// container goes back as int16), else the type of the values in memory. Never narrower
+    /// than the values: a value outside the declared type's range keeps the wider type.
+    static func storageType(of v: Variable) -> DataType {
+        guard let data = v.data else { return v.dataType }
+        let range: ClosedRange<Int64>
+        switch v.dataType {
+        case .int8: range = Int64(Int8.min)...Int64(Int8.max)
+        case .uint8: range = 0...Int64(UInt8.max)
+        case .int16: range = Int64(Int16.min)...Int64(Int16.max)
+        case .uint16: range = 0...Int64(UInt16.max)
+        case .int32: range = Int64(Int32.min)...Int64(Int32.max)
+        case .uint32: range = 0...Int64(UInt32.max)
+        case .uint64: range = 0...Int64.max
+        default: return data.dataType
+        }
+        let fits: Bool
+        switch data {
+        case .int32(let values): fits = values.allSatisfy { range.contains(Int64($0)) }
+        case .int64(let values): fits = values.allSatisfy { range.contains($0) }
+        default: fits = false
+        }
+        return fits ? v.dataType : data.dataType
     }
 
     /// One chunk is a whole horizontal field (the last two dimensions), capped at 4 Mi elements.

@@ -348,10 +348,13 @@ public enum SurfaceFluxFile {
             guard raw.count == recordCount else {
                 throw failure(path, t.name, "holds \(raw.count) times, expected \(recordCount) (the records of '\(v.name)')")
             }
-            let times = raw.map { $0 * units.secondsPerUnit + offset }
-            if let bad = times.firstIndex(where: { !$0.isFinite }) {
-                throw failure(path, t.name, "time \(bad) is \(raw[bad]) (expected finite times)")
+            for (r, value) in raw.enumerated() {
+                // Finite and within the calendar's range (±∞, NaN or 1e300 would give no date).
+                do throws(CFTimeError) { _ = try units.checkedDate(value) } catch {
+                    throw failure(path, t.name, "time \(r) is \(value): \(error)")
+                }
             }
+            let times = raw.map { $0 * units.secondsPerUnit + offset }
             var bounds: [(Double, Double)]?
             if let name = t.attributes["bounds"]?.text, let b = file.dataset.variable(name) {
                 let values = try file.values(b)

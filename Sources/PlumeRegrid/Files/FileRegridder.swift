@@ -153,9 +153,12 @@ public struct FileRegridder {
                 out.variables.append(o)
                 regridded.append(v)
             } else if v.dataType.isNumeric {
-                var copy = v
-                copy.data = v.dataType == .float32 ? .float32(try input.values(v, step: nil)) : .float64(try input.allDoubles(v))
-                out.variables.append(copy)
+                // Copied exactly: integers stay integers, packed values are decoded (and lose
+                // their packing attributes) as DatasetLoader does.
+                switch input {
+                case .netCDF(let file): out.variables.append(try DatasetLoader.loaded(v, from: file, name: v.name))
+                case .memory(let d): out.variables.append(d.variable(v.name) ?? v)
+                }
                 copied.append(v.name)
             }
         }
