@@ -10,5 +10,5 @@ extension CarbonBenchGenerator {
     /// third model year lies in that range (BENCHMARKS.md, "CarbonBench-mini: interhemispheric
     /// exchange").
     public static let defaultHorizontalDiffusion = HorizontalEddyDiffusion(
-        tropicalCoefficient: 1.5e6, extratropicalCoefficient: 0.5e6, tropicalHalfWidthDegrees: 20)
+        tropicalCoefficient: 1.0e6, extratropicalCoefficient: 0.3e6, tropicalHalfWidthDegrees: 20)
 }

@@ -301,7 +301,10 @@ public struct CarbonBenchGenerator {
             nativeMass.append(state.totalTracerMass(0))
             transportDays += interval / PhysicalConstants.day
             recorder?.record(state, day: transportDays)
-            if recorder != nil, abs(transportDays / 365 - (transportDays / 365).rounded()) < 1e-9 { try writeExchange() }
+            // Rewritten every 30 model days and at each year's end, so long runs can be followed.
+            let isYearEnd = abs(transportDays / 365 - (transportDays / 365).rounded()) < 1e-9
+            let isMonthMark = abs(transportDays / 30 - (transportDays / 30).rounded()) < 1e-9
+            if recorder != nil, isYearEnd || isMonthMark { try writeExchange() }
         }
 
         if transportSpinupYears > 0 {
