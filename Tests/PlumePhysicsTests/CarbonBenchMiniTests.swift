@@ -144,7 +144,17 @@ struct CarbonBenchMiniTests {
         #expect(exchange.maunaLoa680Level == 5)
         #expect(exchange.years.isEmpty)
         let csv = try String(contentsOfFile: folder + "/carbonbench-exchange.csv", encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 9)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.count == 9)
+        // Day 0: no tracer yet (τ written as 0) and uniform 400 ppm CO2 in every column.
+        let first = lines[1].split(separator: ",").map(String.init)
+        #expect(first.count == 8)
+        #expect(first.first == "0.00" && first[3] == "0.000000")
+        #expect(first[4...].allSatisfy { abs((Double($0) ?? 0) - 400) < 1e-6 }, "\(first)")
+        let last = lines[8].split(separator: ",").compactMap { Double($0) }
+        #expect(last.count == 8 && abs(last[0] - 1.75) < 1e-9)
+        let tau = 2 * (last[1] - last[2]) / rate / (365 * 86_400)
+        #expect(abs(last[3] - tau) < 1e-6 && tau > 0)
         #expect(FileManager.default.fileExists(atPath: folder + "/carbonbench-exchange.json"))
         #expect(summary.exchangeFiles.count == 2)
     }

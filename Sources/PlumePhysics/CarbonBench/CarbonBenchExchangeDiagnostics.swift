@@ -109,7 +109,7 @@ public struct CarbonBenchExchangeDiagnostics: Sendable, Codable, Equatable {
             let tau = InterhemisphericExchangeTracer.exchangeTime(north: s.tracerNorth, south: s.tracerSouth, emissionRate: emissionRate)
                 / (365 * 86_400)
             lines.append(String(format: "%.2f,%.9e,%.9e,%.6f,%.6f,%.6f,%.6f,%.6f", s.day, s.tracerNorth, s.tracerSouth,
-                                s.tracerNorth > 0 ? tau : 0, s.surfaceCO2North, s.surfaceCO2South, s.maunaLoaSurface, s.maunaLoa680))
+                                s.tracerNorth > 0 ? tau : 0.0, s.surfaceCO2North, s.surfaceCO2South, s.maunaLoaSurface, s.maunaLoa680))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -11,13 +11,14 @@ import Foundation
 /// monsoon surges, convective outflow, the breaking Rossby waves that reach into the tropics
 /// — that carry most of the real interhemispheric exchange (Hadley cells carry little net
 /// tracer: both branches carry air of nearly the same mixing ratio). Zonal-mean (2D)
-/// transport models parametrise that eddy transport as horizontal diffusion with
-/// K_yy of order 10⁶ m² s⁻¹ in the troposphere (e.g. Plumb & Mahlman 1987, J. Atmos. Sci.
-/// 44, 298–327, derived K_yy ~ 10⁶ m² s⁻¹ from a GCM's tracer transport), and coarse 3D
-/// transport models add horizontal diffusion of 10⁵–10⁶ m² s⁻¹. The CarbonBench-mini values
+/// transport models parametrise that eddy transport as quasi-horizontal diffusion of order
+/// 10⁶ m² s⁻¹ in the troposphere: Plumb & Mahlman (1987, J. Atmos. Sci. 44, 298–327) derived
+/// the diffusion tensor from the GFDL GCM's tracer transport and found strong quasi-horizontal
+/// mixing in the mid-latitude lower troposphere and a band of it across the tropical upper
+/// troposphere. The CarbonBench-mini values (`CarbonBenchGenerator.defaultHorizontalDiffusion`)
 /// are calibrated so that the two-box interhemispheric exchange time of an SF6-like tracer
-/// (`InterhemisphericExchangeTracer`) falls in the range of the TransCom SF6 models
-/// (about 1.0–1.4 years; BENCHMARKS.md).
+/// (`InterhemisphericExchangeTracer`) falls in the range of the TransCom 2 SF6 models
+/// (Denning et al. 1999, Tellus 51B, 266–297; about 1.0–1.4 years; BENCHMARKS.md).
 ///
 /// **Discretisation** (on a `TransportGrid`, every layer independently, flux form): across
 /// each cell face f between cells a and b the tracer mass
