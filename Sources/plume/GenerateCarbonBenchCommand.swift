@@ -148,8 +148,11 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         try Torch.setThreadCount(threads)
         print("CarbonBench-mini: \(generator.days) days on \(generator.targetGrid.name) (native \(generator.nativeGrid.name)), "
               + "\(generator.levels.count) levels, weather T\(truncation) on \(generator.weatherGrid.name), spin-up \(spinupDays) days")
-        var lastPrinted = -1.0
+        var lastPrinted = -1.0, lastPhase = ""
         let summary = try generator.run(to: out) { p in
+            // The transport spin-up counts its own days: start over when the recorded period begins.
+            let phase = p.file == "transport spin-up" ? p.file : "recorded"
+            if phase != lastPhase { lastPrinted = -1; lastPhase = phase }
             if p.modelDays - lastPrinted >= 1 || p.modelDays >= p.totalModelDays {
                 lastPrinted = p.modelDays
                 let rate = p.wallSeconds > 0 ? p.modelDays / p.wallSeconds : 0

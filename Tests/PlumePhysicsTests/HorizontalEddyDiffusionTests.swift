@@ -154,3 +154,49 @@ struct HorizontalEddyDiffusionTests {
         #expect(InterhemisphericExchangeTracer.exchangeTime(north: 3, south: 1, emissionRate: 2) == 2)
     }
 }
+
+/// The yearly summaries of `CarbonBenchExchangeDiagnostics` on synthetic 6-hourly samples.
+@Suite("CarbonBench exchange diagnostics")
+struct CarbonBenchExchangeDiagnosticsTests {
+    @Test("τ, NH − SH and the Mauna Loa monthly means and amplitude of each model year")
+    func yearlySummaries() throws {
+        let rate = 1.0
+        var diagnostics = CarbonBenchExchangeDiagnostics(
+            emissionRate: rate, sourceBandDegrees: [30, 60], horizontalDiffusion: nil, maunaLoaLatitude: 18.3,
+            maunaLoaLongitude: -154.7, maunaLoaSurfaceLevel: 0, maunaLoaSurfaceMidPressure: 1e5, maunaLoa680Level: 5,
+            maunaLoa680MidPressure: 7.4e4)
+        let year = 365 * 86_400.0
+        // Two years of 6-hourly samples, the last at day 729.75 (as a run of 730 days writes them).
+        for k in 0..<2920 {
+            let day = Double(k) * 0.25
+            // M_N − M_S = E·τ/2 with τ = 1 year in year 1 and 1.2 years in year 2.
+            let tau: Double = day < 365 ? 1.0 : 1.2
+            let south: Double = 1e3 * day
+            let north: Double = south + rate * tau * year / 2
+            let annual: Double = 5 * sin(2 * Double.pi * day / 365)
+            let sample = CarbonBenchExchangeDiagnostics.Sample(
+                day: day, tracerNorth: north, tracerSouth: south, surfaceCO2North: 406 + annual, surfaceCO2South: 400,
+                maunaLoaSurface: 403 + annual, maunaLoa680: 403 + 0.5 * annual)
+            diagnostics.samples.append(sample)
+        }
+        let years = diagnostics.years
+        #expect(years.count == 2)
+        let second = try #require(years.last)
+        #expect(abs(second.exchangeTimeMeanYears - 1.2) < 1e-9)
+        #expect(abs(second.exchangeTimeEndYears - 1.2) < 1e-9)
+        #expect(abs(years[0].exchangeTimeMeanYears - 1.0) < 1e-9)
+        // τ at the end of year 1 is the sample at day 365, which belongs to year 2's regime.
+        #expect(abs(years[0].exchangeTimeEndYears - 1.2) < 1e-9)
+        // The annual mean of a sine over whole years: 6 ppm (to the 6-hour sampling).
+        #expect(abs(second.surfaceNorthMinusSouthPPM - 6) < 1e-3)
+        // Monthly means of 5 sin(2πt/365): max − min a bit under 10 (month averaging), over 9.
+        #expect(second.maunaLoaSurfaceMonthly.count == 12)
+        #expect(second.maunaLoaSurfaceAmplitude > 9.5 && second.maunaLoaSurfaceAmplitude < 10)
+        #expect(abs(second.maunaLoa680Amplitude / second.maunaLoaSurfaceAmplitude - 0.5) < 1e-9)
+        // March (days 59–90 of the year) lies near the sine's maximum.
+        #expect(second.maunaLoaSurfaceMonthly[2] > 407.5)
+        // One sample short of the second year's last one: one year only.
+        diagnostics.samples.removeLast()
+        #expect(diagnostics.years.count == 1)
+    }
+}

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// - the two-box interhemispheric exchange time τ = 2·(M_N − M_S)/E of the
 ///   `InterhemisphericExchangeTracer` (years), per model year its mean over the year's
-///   6-hourly samples and its value at the year's end;
+///   6-hourly samples and its value at the year's end (or its last sample, 6 h before);
 /// - the NH − SH difference of the surface-layer CO2 (area-weighted hemispheric means of the
 ///   lowest layer, ppm by volume = mass mixing ratio × M_air/M_CO2 × 10⁶), annual mean;
 /// - CO2 at the Mauna-Loa-like cell (the native cell containing 19.5°N, 155.6°W) in the
@@ -29,6 +29,17 @@ public struct CarbonBenchExchangeDiagnostics: Sendable, Codable, Equatable {
         /// CO2 at the Mauna-Loa-like cell, lowest layer and the ~680 hPa layer, ppm by volume.
         public var maunaLoaSurface: Double
         public var maunaLoa680: Double
+
+        public init(day: Double, tracerNorth: Double, tracerSouth: Double, surfaceCO2North: Double, surfaceCO2South: Double,
+                    maunaLoaSurface: Double, maunaLoa680: Double) {
+            self.day = day
+            self.tracerNorth = tracerNorth
+            self.tracerSouth = tracerSouth
+            self.surfaceCO2North = surfaceCO2North
+            self.surfaceCO2South = surfaceCO2South
+            self.maunaLoaSurface = maunaLoaSurface
+            self.maunaLoa680 = maunaLoa680
+        }
     }
 
     /// One model year's summary.
@@ -62,18 +73,35 @@ public struct CarbonBenchExchangeDiagnostics: Sendable, Codable, Equatable {
     public var maunaLoa680MidPressure: Double
     public var samples: [Sample] = []
 
+    /// Empty diagnostics (no samples) with the run's settings.
+    public init(emissionRate: Double, sourceBandDegrees: [Double], horizontalDiffusion: HorizontalEddyDiffusion?,
+                maunaLoaLatitude: Double, maunaLoaLongitude: Double, maunaLoaSurfaceLevel: Int, maunaLoaSurfaceMidPressure: Double,
+                maunaLoa680Level: Int, maunaLoa680MidPressure: Double) {
+        self.emissionRate = emissionRate
+        self.sourceBandDegrees = sourceBandDegrees
+        self.horizontalDiffusion = horizontalDiffusion
+        self.maunaLoaLatitude = maunaLoaLatitude
+        self.maunaLoaLongitude = maunaLoaLongitude
+        self.maunaLoaSurfaceLevel = maunaLoaSurfaceLevel
+        self.maunaLoaSurfaceMidPressure = maunaLoaSurfaceMidPressure
+        self.maunaLoa680Level = maunaLoa680Level
+        self.maunaLoa680MidPressure = maunaLoa680MidPressure
+    }
+
     /// Days of the months of the 365-day calendar.
     public static let monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-    /// The whole model years covered by the samples.
+    /// The whole model years covered by the samples: a year counts once its last 6-hourly
+    /// sample (day 365y − ¼) is there (a run of N recorded days ends there, its last snapshot
+    /// being written at day N − ¼).
     public var years: [Year] {
         guard let last = samples.last else { return [] }
-        let complete = Int((last.day / 365 + 1e-9).rounded(.down))
+        let complete = Int(((last.day + 0.25) / 365 + 1e-9).rounded(.down))
         return (0..<complete).compactMap { year(index: $0) }
     }
 
-    /// Summary of year `index + 1` (samples in [365·index, 365·(index + 1)) days; the sample at
-    /// the year's end gives τ at the end).
+    /// Summary of year `index + 1` (samples in [365·index, 365·(index + 1)) days; τ at the end
+    /// is the sample at day 365·(index + 1) if there is one, else the year's last sample).
     func year(index: Int) -> Year? {
         let start = 365 * Double(index), end = start + 365
         let inside = samples.filter { $0.day >= start - 1e-9 && $0.day < end - 1e-9 }
