@@ -87,6 +87,14 @@ public struct CarbonBenchGenerator {
     /// The Hadley cells added to the weather's winds (nil: none). Without them the tropics
     /// exchange air between the hemispheres far too slowly.
     public var overturning: MeridionalOverturning? = MeridionalOverturning()
+    /// Subgrid horizontal eddy mixing of the transport (nil: none); see
+    /// `defaultHorizontalDiffusion` for the calibrated default and its justification.
+    public var horizontalDiffusion: HorizontalEddyDiffusion? = CarbonBenchGenerator.defaultHorizontalDiffusion
+    /// The SF6-like tracer of the exchange-time diagnostics (nil: none). When set, the
+    /// transport carries it as a second tracer (not written into the split files) from the
+    /// start of the transport, and the run writes `<prefix>-exchange.csv` and
+    /// `<prefix>-exchange.json` (`CarbonBenchExchangeDiagnostics`).
+    public var exchangeTracer: InterhemisphericExchangeTracer?
     public var filePrefix: String = "carbonbench"
     public var deflateLevel: Int32 = 1
     /// Reference date of the time axis (start of the recorded period); the model year has 365 days.
@@ -118,6 +126,9 @@ public struct CarbonBenchGenerator {
         public var appliedSource: [Double]
         /// Uptake the limiter did not apply, kg CO2 in all (0 when the budget is exact).
         public var clippedUptake: Double
+        /// The exchange-time diagnostics (with `exchangeTracer` only) and their files.
+        public var exchange: CarbonBenchExchangeDiagnostics?
+        public var exchangeFiles: [String] = []
         public var modelDays: Double
         /// Wall-clock seconds of the recorded period, and of the weather spin-up.
         public var wallSeconds: Double
@@ -161,6 +172,11 @@ public struct CarbonBenchGenerator {
         guard !filePrefix.isEmpty, !filePrefix.contains("/") else {
             throw .invalidSetting(name: "filePrefix", value: filePrefix, reason: "must be a file name without '/'")
         }
+        if let horizontalDiffusion {
+            do { try horizontalDiffusion.validate() } catch {
+                throw .invalidSetting(name: "horizontalDiffusion", value: "\(horizontalDiffusion)", reason: "\(error)")
+            }
+        }
         guard (0...9).contains(deflateLevel) else {
             throw .invalidSetting(name: "deflateLevel", value: "\(deflateLevel)", reason: "must be 0…9")
         }
@@ -203,11 +219,28 @@ public struct CarbonBenchGenerator {
         let geometry = try Transport3DGeometry(grid: native, levels: levels, surfacePressure: psNative)
         let factors = CarbonBenchVerticalProfile.factors(geometry: geometry)
         let fluxes = try SyntheticSurfaceFluxes(grid: native)
-        var model = try Transport3DModel(geometry: geometry, surfaceFluxes: fluxes, tracerFluxes: [.all],
+        var model = try Transport3DModel(geometry: geometry, surfaceFluxes: fluxes, tracerFluxes: [.all, []],
                                          landFraction: fluxes.landFraction)
+        model.horizontalDiffusion = horizontalDiffusion
         let L = geometry.levelCount, nNative = native.cellCount, nTarget = target.cellCount
         let q0 = initialPPM * 1e-6 * PhysicalConstants.molarMassCO2 / PhysicalConstants.molarMassAir
-        var state = try model.makeState(mixingRatios: [[Double](repeating: q0, count: L * nNative)])
+        var initial = [[Double](repeating: q0, count: L * nNative)]
+        if exchangeTracer != nil { initial.append([Double](repeating: 0, count: L * nNative)) }
+        var state = try model.makeState(mixingRatios: initial)
+        // The SF6-like tracer (tracer 1): its emission per transport step, and the diagnostics.
+        let exchangeEmission = try exchangeTracer.map { try $0.emission(grid: native, duration: transportTimeStep) }
+        var recorder = exchangeTracer.map {
+            CarbonBenchExchangeRecorder(geometry: geometry, tracer: 1, exchange: $0, diffusion: horizontalDiffusion)
+        }
+        var transportDays = 0.0
+        recorder?.record(state, day: 0)
+        var exchangeFiles: [String] = []
+        func writeExchange() throws {
+            if let recorder {
+                let written = try recorder.diagnostics.write(to: directory, prefix: filePrefix)
+                exchangeFiles = [written.csv, written.json]
+            }
+        }
 
         // Static target fields.
         let cellArea = target.cellAreas()
@@ -245,7 +278,7 @@ public struct CarbonBenchGenerator {
         var time = 0.0
         var accumulator = CarbonBenchStatisticsAccumulator(levelCount: L)
         var files: [String] = [], snapshots: [Int] = []
-        let start = Date()
+        var start = Date()
         var done = 0
         let shape3 = [1, L, target.latitudeCount, target.longitudeCount], shape2 = [1, target.latitudeCount, target.longitudeCount]
 
@@ -259,11 +292,23 @@ public struct CarbonBenchGenerator {
                 let report = try model.step(&state, time: time, duration: transportTimeStep)
                 source += report.appliedSource[0]
                 clipped += report.clippedUptake[0]
+                if let exchangeEmission {
+                    // Into the lowest layer after the step (no sink: nothing to limit).
+                    state.tracerMass[1].withUnsafeMutableBufferPointer { rm in
+                        for c in 0..<nNative { rm[c] += exchangeEmission[c] }
+                    }
+                }
                 time += transportTimeStep
                 psiStart = psiEnd
             }
             applied.append(source)
             nativeMass.append(state.totalTracerMass(0))
+            transportDays += interval / PhysicalConstants.day
+            recorder?.record(state, day: transportDays)
+            // Rewritten every 30 model days and at each year's end, so long runs can be followed.
+            let isYearEnd = abs(transportDays / 365 - (transportDays / 365).rounded()) < 1e-9
+            let isMonthMark = abs(transportDays / 30 - (transportDays / 30).rounded()) < 1e-9
+            if recorder != nil, isYearEnd || isMonthMark { try writeExchange() }
         }
 
         if transportSpinupYears > 0 {
@@ -279,6 +324,7 @@ public struct CarbonBenchGenerator {
             applied.removeAll()
             nativeMass = [state.totalTracerMass(0)]
             clipped = 0
+            start = Date()  // `Summary.wallSeconds` is the recorded period's
         }
 
         for (index, count) in counts.enumerated() where count > 0 {
@@ -356,6 +402,7 @@ public struct CarbonBenchGenerator {
             accumulator.add("cell_area", units: "m2", values: cellArea, levels: false)
             accumulator.add("orography", units: "m", values: orography, levels: false)
         }
+        try writeExchange()
         let statistics = accumulator.result(split: WeatherSplit.names[0])
         let statisticsPath = (directory as NSString).appendingPathComponent("\(filePrefix)-stats.json")
         let encoder = JSONEncoder()
@@ -364,6 +411,7 @@ public struct CarbonBenchGenerator {
         try AtomicFile.write(encoder.encode(statistics), to: statisticsPath)
         return Summary(files: files, snapshots: snapshots, statisticsFile: statisticsPath, statistics: statistics,
                        nativeMass: nativeMass, appliedSource: applied, clippedUptake: clipped,
+                       exchange: recorder?.diagnostics, exchangeFiles: exchangeFiles,
                        modelDays: Double(max(0, total - 1)) * interval / PhysicalConstants.day,
                        wallSeconds: Date().timeIntervalSince(start), spinupSeconds: spinupSeconds)
     }
@@ -435,6 +483,9 @@ public struct CarbonBenchGenerator {
             Attribute("vertical_profile", .text("layer winds = shallow-water wind x (0.25 + s)/1.25, s = 1 - p_mid/1013.25 hPa")),
             Attribute("meridional_overturning", .text(overturning.map {
                 "Hadley cells: \($0.strength) kg/s annual-mean peak, seasonal contrast \($0.seasonalContrast), ITCZ ±\($0.itczAmplitude) deg, edges ±\($0.edgeLatitude) deg, top \($0.topPressure) Pa (v includes them)"
+            } ?? "none")),
+            Attribute("horizontal_eddy_diffusion", .text(horizontalDiffusion.map {
+                "K(lat) = \($0.extratropicalCoefficient) + (\($0.tropicalCoefficient) - \($0.extratropicalCoefficient)) exp(-(lat/\($0.tropicalHalfWidthDegrees) deg)^2) m2/s, flux form, every layer"
             } ?? "none")),
             Attribute("regrid_method", .text("conservative; airmass and CO2 mass extensive, co2massmix = CO2 mass / air mass")),
         ]

@@ -65,6 +65,19 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
             help: "Annual-mean peak mass transport of each prescribed Hadley cell, kg/s (0: none; observed ~8e10).")
     var hadleyStrength: Double = 1e11
 
+    @Option(name: .customLong("eddy-diffusion-tropics"),
+            help: "Horizontal eddy diffusion coefficient at the equator, m2/s (0 with --eddy-diffusion-extratropics 0: none).")
+    var eddyDiffusionTropics: Double = CarbonBenchGenerator.defaultHorizontalDiffusion.tropicalCoefficient
+
+    @Option(name: .customLong("eddy-diffusion-extratropics"), help: "Horizontal eddy diffusion coefficient far from the equator, m2/s.")
+    var eddyDiffusionExtratropics: Double = CarbonBenchGenerator.defaultHorizontalDiffusion.extratropicalCoefficient
+
+    @Option(name: .customLong("eddy-diffusion-width"), help: "e-folding half width of the tropical maximum of the eddy diffusion, degrees.")
+    var eddyDiffusionWidth: Double = CarbonBenchGenerator.defaultHorizontalDiffusion.tropicalHalfWidthDegrees
+
+    @Flag(help: "Also carry an SF6-like tracer (constant emission over 30N-60N, no sink) and write DIR/carbonbench-exchange.csv and .json: interhemispheric exchange time, NH-SH surface CO2, Mauna Loa seasonal cycle.")
+    var sf6 = false
+
     @Option(help: "libtorch intra-op threads.")
     var threads: Int = 1
 
@@ -115,6 +128,14 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
             overturning.strength = hadleyStrength
             generator.overturning = overturning
         }
+        if eddyDiffusionTropics == 0 && eddyDiffusionExtratropics == 0 {
+            generator.horizontalDiffusion = nil
+        } else {
+            generator.horizontalDiffusion = HorizontalEddyDiffusion(tropicalCoefficient: eddyDiffusionTropics,
+                                                                    extratropicalCoefficient: eddyDiffusionExtratropics,
+                                                                    tropicalHalfWidthDegrees: eddyDiffusionWidth)
+        }
+        if sf6 { generator.exchangeTracer = InterhemisphericExchangeTracer() }
         do {
             try generator.validate()
         } catch {
@@ -128,8 +149,11 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         try Torch.setThreadCount(threads)
         print("CarbonBench-mini: \(generator.days) days on \(generator.targetGrid.name) (native \(generator.nativeGrid.name)), "
               + "\(generator.levels.count) levels, weather T\(truncation) on \(generator.weatherGrid.name), spin-up \(spinupDays) days")
-        var lastPrinted = -1.0
+        var lastPrinted = -1.0, lastPhase = ""
         let summary = try generator.run(to: out) { p in
+            // The transport spin-up counts its own days: start over when the recorded period begins.
+            let phase = p.file == "transport spin-up" ? p.file : "recorded"
+            if phase != lastPhase { lastPrinted = -1; lastPhase = phase }
             if p.modelDays - lastPrinted >= 1 || p.modelDays >= p.totalModelDays {
                 lastPrinted = p.modelDays
                 let rate = p.wallSeconds > 0 ? p.modelDays / p.wallSeconds : 0
@@ -148,5 +172,13 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         }
         for (file, count) in zip(summary.files, summary.snapshots) { print("wrote \(file) (\(count) snapshots)") }
         print("wrote \(summary.statisticsFile)")
+        if let exchange = summary.exchange {
+            for y in exchange.years {
+                print(String(format: "year %d: tau %.3f years (mean), %.3f (end); NH-SH surface CO2 %.2f ppm; Mauna Loa amplitude %.2f ppm (surface), %.2f ppm (~680 hPa)",
+                             y.year, y.exchangeTimeMeanYears, y.exchangeTimeEndYears, y.surfaceNorthMinusSouthPPM,
+                             y.maunaLoaSurfaceAmplitude, y.maunaLoa680Amplitude))
+            }
+            for file in summary.exchangeFiles { print("wrote \(file)") }
+        }
     }
 }

@@ -108,4 +108,56 @@ struct CarbonBenchMiniTests {
         // `plume plot carbonbench` draws the two acceptance figures from these files.
         try PlumeFigureCommand.expectFigures(kind: "carbonbench", folder: folder, files: ["carbonbench-global-mass.png", "carbonbench-surface-co2.png"])
     }
+
+    @Test("--sf6: the SF6-like tracer holds exactly E·t, stays in the north at first, and the diagnostics files agree")
+    func exchangeTracer() throws {
+        let folder = NSTemporaryDirectory() + "plume-carbonbench-sf6-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var weather = WeatherConfiguration(truncation: 21)
+        weather.forcingDegrees = 8...20
+        let lowRes = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
+        var generator = CarbonBenchGenerator(weather: weather, weatherGrid: try GaussianGrid(name: "gaussian-n16", n: 16),
+                                             nativeGrid: lowRes, targetGrid: lowRes,
+                                             levels: try Transport3DGeometry.carbonBenchLevels(count: 10), days: 2)
+        generator.weatherSpinupDays = 0
+        generator.split = [1, 0, 0]
+        generator.exchangeTracer = InterhemisphericExchangeTracer()
+        let summary = try generator.run(to: folder)
+        // The CO2 budget is untouched by the second tracer and the eddy diffusion.
+        #expect(summary.clippedUptake == 0)
+        for n in summary.appliedSource.indices {
+            let residual = summary.nativeMass[n + 1] - summary.nativeMass[n] - summary.appliedSource[n]
+            #expect(abs(residual) <= 1e-12 * summary.nativeMass[n])
+        }
+        let exchange = try #require(summary.exchange)
+        #expect(exchange.samples.count == 8)
+        let rate = try #require(generator.exchangeTracer).emissionRate
+        for sample in exchange.samples {
+            let total = sample.tracerNorth + sample.tracerSouth
+            #expect(abs(total - rate * sample.day * 86_400) <= 1e-12 * max(total, 1), "day \(sample.day): \(total) kg")
+            // Emitted at 30–60°N: after under 2 days almost nothing has crossed the equator.
+            #expect(sample.tracerSouth <= 1e-6 * max(sample.tracerNorth, 1))
+            #expect(sample.surfaceCO2North > 390 && sample.surfaceCO2North < 420)
+            #expect(sample.maunaLoaSurface > 390 && sample.maunaLoaSurface < 420)
+        }
+        // The Mauna-Loa-like cell of latlon5.625 and its ~680 hPa layer (l10: 843–642 hPa, the 6th).
+        #expect(abs(exchange.maunaLoaLatitude - 19.6875) < 1e-9)
+        #expect(abs(exchange.maunaLoaLongitude - -157.5) < 1e-9)  // cell 199.6875–205.3125°E holds 204.4°E
+        #expect(exchange.maunaLoa680Level == 5)
+        #expect(exchange.years.isEmpty)
+        let csv = try String(contentsOfFile: folder + "/carbonbench-exchange.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.count == 9)
+        // Day 0: no tracer yet (τ written as 0) and uniform 400 ppm CO2 in every column.
+        let first = lines[1].split(separator: ",").map(String.init)
+        #expect(first.count == 8)
+        #expect(first.first == "0.00" && first[3] == "0.000000")
+        #expect(first[4...].allSatisfy { abs((Double($0) ?? 0) - 400) < 1e-6 }, "\(first)")
+        let last = lines[8].split(separator: ",").compactMap { Double($0) }
+        #expect(last.count == 8 && abs(last[0] - 1.75) < 1e-9)
+        let tau = 2 * (last[1] - last[2]) / rate / (365 * 86_400)
+        #expect(abs(last[3] - tau) < 1e-6 && tau > 0)
+        #expect(FileManager.default.fileExists(atPath: folder + "/carbonbench-exchange.json"))
+        #expect(summary.exchangeFiles.count == 2)
+    }
 }

@@ -9,11 +9,12 @@ import PlumeSupport
 ///
 /// One step of length Δt from time t is the symmetric (Strang) sequence
 ///
-///     S(t, Δt/2) · V(Δt/2) · H(t, Δt) · Z(t, Δt) · V(Δt/2) · S(t + Δt/2, Δt/2)
+///     S(t, Δt/2) · V(Δt/2) · H(t, Δt) · K(Δt) · Z(t, Δt) · V(Δt/2) · S(t + Δt/2, Δt/2)
 ///
 /// with S the surface flux over the half step, V the column physics (diffusion, then
 /// convection, with the boundary-layer height and the convection mask at the half step's
-/// middle), H the horizontal advection with the fluxes of the whole step and Z the vertical
+/// middle), H the horizontal advection with the fluxes of the whole step, K the subgrid
+/// horizontal eddy mixing (`horizontalDiffusion`, none by default) and Z the vertical
 /// advection (only with divergent, balanced winds from files).
 ///
 /// Air mass: with discretely non-divergent winds (streamfunction), the air mass of every
@@ -57,6 +58,8 @@ public struct Transport3DModel: Sendable {
     public var boundaryLayer: VerticalBoundaryLayer
     public var diffusion: VerticalDiffusion
     public var convection: ColumnConvection
+    /// Subgrid horizontal eddy mixing after the horizontal advection (nil: none).
+    public var horizontalDiffusion: HorizontalEddyDiffusion?
     /// Whether the convective mixing term is applied.
     public var convectionEnabled: Bool = true
     /// Largest fraction of the lowest layer's tracer mass that a negative flux may remove in one half step.
@@ -131,6 +134,9 @@ public struct Transport3DModel: Sendable {
         let fluxes = try winds.stepFluxes(geometry: geometry, from: time, duration: duration)
         report.substeps = try advection.step(&state, fluxes: fluxes.horizontal).substeps
         report.balance = fluxes.balance
+        if let horizontalDiffusion {
+            try horizontalDiffusion.apply(to: &state, grid: geometry.grid, duration: duration)
+        }
         if let upward = fluxes.upward {
             report.verticalSubsteps = try verticalAdvection.apply(to: &state, upward: upward)
         }
