@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumePhysics
 import PlumeGrids
 import PlumeConservation
@@ -150,7 +151,7 @@ public struct CarbonBenchExchangeDiagnostics: Sendable, Codable, Equatable {
     public func write(to directory: String, prefix: String) throws -> (csv: String, json: String) {
         let csvPath = (directory as NSString).appendingPathComponent("\(prefix)-exchange.csv")
         let jsonPath = (directory as NSString).appendingPathComponent("\(prefix)-exchange.json")
-        try Data(csv.utf8).write(to: URL(fileURLWithPath: csvPath))
+        try AtomicFile.write(text: csv, to: csvPath)
         struct Summary: Encodable {
             var emissionRateKgPerSecond: Double
             var sourceBandDegreesNorth: [Double]
@@ -174,7 +175,7 @@ public struct CarbonBenchExchangeDiagnostics: Sendable, Codable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try encoder.encode(summary).write(to: URL(fileURLWithPath: jsonPath))
+        try AtomicFile.write(encoder.encode(summary), to: jsonPath)
         return (csvPath, jsonPath)
     }
 }
