@@ -11,8 +11,10 @@ import Testing
 /// equal what netCDF-C's `nc_get_var_double` returns, decoded here by the variable's CF
 /// attributes.
 ///
-/// Plume keeps GRIB values as float32, so the reference rounds each decoded double to
-/// float32 first; both sides then sum in double with compensated (Neumaier) summation,
+/// Plume keeps GRIB values as float32 unless float32 would lose what the message packs (a
+/// packing step finer than float32's spacing at the packing's largest value, or 64-bit IEEE
+/// data), so the reference rounds each decoded double to float32 first for the fields that
+/// rule (restated below from the keys) leaves in float32; both sides then sum in double with compensated (Neumaier) summation,
 /// whose error is about one double rounding of the total, independent of the order (Plume's
 /// hypercube order differs from the file's). The sums must agree within 1e-12 of the sum of
 /// magnitudes: far below the 6e-8 relative change one float32 value rounding differently
@@ -51,7 +53,27 @@ import Testing
         return names.filter { $0.hasSuffix(".nc") }.sorted()
     }()
 
-    /// ecCodes: every field of the file, values rounded to float32, bitmap points left out.
+    /// The float64 rule from a message's keys: spacing of float32 at the largest packable
+    /// value against half the packing step; IEEE precision 2; an inexact constant of 0 bits.
+    static func needsDouble(_ h: OpaquePointer) -> Bool {
+        var length = 64
+        var text = [CChar](repeating: 0, count: 64)
+        _ = codes_get_string(h, "packingType", &text, &length)
+        let packing = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var bits = 0, e = 0, d = 0, precision = 0
+        var r = 0.0
+        if packing.hasPrefix("grid_ieee") { _ = codes_get_long(h, "precision", &precision); return precision >= 2 }
+        guard codes_get_long(h, "bitsPerValue", &bits) == 0, codes_get_long(h, "binaryScaleFactor", &e) == 0,
+              codes_get_long(h, "decimalScaleFactor", &d) == 0, codes_get_double(h, "referenceValue", &r) == 0 else { return false }
+        let scale = pow(10.0, Double(-d))
+        if bits == 0 { return Double(Float(r * scale)) != r * scale }
+        let step = pow(2.0, Double(e)) * scale
+        let largest = max(abs(r), abs(r + (pow(2.0, Double(bits)) - 1) * pow(2.0, Double(e)))) * scale
+        return Double(Float(largest).ulp) > step / 2
+    }
+
+    /// ecCodes: every field of the file, values rounded to float32 where Plume keeps float32,
+    /// bitmap points left out.
     static func ecCodesTotals(_ path: String) throws -> Totals {
         let context = codes_context_get_default()
         codes_grib_multi_support_on(context)
@@ -71,7 +93,8 @@ import Testing
             try GRIBMultiFieldTests.check(codes_get_size(h, "values", &n), "size")
             var values = [Double](repeating: 0, count: n)
             try GRIBMultiFieldTests.check(codes_get_double_array(h, "values", &values, &n), "values")
-            for v in values where !(bitmap == 1 && v == sentinel) { totals.add(Double(Float(v))) }
+            let double = needsDouble(h)
+            for v in values where !(bitmap == 1 && v == sentinel) { totals.add(double ? v : Double(Float(v))) }
             totals.fields += 1
         }
         return totals

@@ -165,6 +165,8 @@ enum GRIBAssembler {
             // Values.
             let outer = shape.dropLast(geometry.shape.count).reduce(1, *)
             var values = [Float](repeating: .nan, count: outer * gridCount)
+            // float64 for the whole variable once one of its fields needs it (GRIBPrecision).
+            var precise: [Double]?
             let numberIndex = Dictionary(uniqueKeysWithValues: numbers.enumerated().map { ($1, $0) })
             let timeIndex = Dictionary(uniqueKeysWithValues: times.enumerated().map { ($1, $0) })
             let stepIndex = Dictionary(uniqueKeysWithValues: steps.enumerated().map { (DoubleKey($1), $0) })
@@ -182,6 +184,12 @@ enum GRIBAssembler {
                     field.values.withUnsafeBufferPointer { input in
                         for i in 0..<gridCount { out[base + i] = input[i] }
                     }
+                }
+                if let fine = field.preciseValues {
+                    if precise == nil { precise = values.map(Double.init) }
+                    for i in 0..<gridCount { precise?[base + i] = fine[i] }
+                } else if precise != nil {
+                    for i in 0..<gridCount { precise?[base + i] = Double(field.values[i]) }
                 }
             }
 
@@ -224,7 +232,7 @@ enum GRIBAssembler {
             var coordinates = scalarCoordinates + [validCoordinate]
             if case .regular = geometry.layout {} else { coordinates += registry.gridAuxiliaries(gridDims) }
             attributes.append(Attribute("coordinates", .text(coordinates.joined(separator: " "))))
-            dataset.variables.append(Variable(name: name, dimensions: dims, shape: shape, attributes: attributes, data: .float32(values)))
+            dataset.variables.append(Variable(name: name, dimensions: dims, shape: shape, attributes: attributes, data: precise.map { .float64($0) } ?? .float32(values)))
         }
         registry.finish(into: &dataset)
         dataset.attributes = [

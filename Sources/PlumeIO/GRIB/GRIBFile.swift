@@ -154,7 +154,7 @@ public final class GRIBFile {
         let order = geometry.gridIndexOfDataPoint
         // Simple packing without bitmap writes every point (`count == numberOfPoints`,
         // `order` a permutation of the points), so its array is not filled beforehand.
-        if let packing = packings[position], packing.count == n {
+        if let packing = packings[position], packing.count == n, packing.fitsFloat32 {
             let (bytes, owned) = try fieldBytes(position)
             var unpacked = false
             let values = [Float](unsafeUninitializedCapacity: n) { out, initialised in
@@ -166,12 +166,15 @@ public final class GRIBFile {
             if unpacked { return GRIBField(message: message, values: values, geometry: geometry) }
         }
         var values = [Float](repeating: .nan, count: n)
-        try decodeWithECCodes(position, into: &values, order: order)
-        return GRIBField(message: message, values: values, geometry: geometry)
+        let precise = try decodeWithECCodes(position, into: &values, order: order)
+        return GRIBField(message: message, values: values, geometry: geometry, preciseValues: precise)
     }
 
     /// Decodes through ecCodes (any packing, bitmaps) into `values`, missing points NaN.
-    func decodeWithECCodes(_ position: Int, into values: inout [Float], order: [Int]?) throws {
+    /// Returns the values in double precision as well (same order) when float32 cannot hold
+    /// them without loss (`GRIBPrecision`), else nil.
+    @discardableResult
+    func decodeWithECCodes(_ position: Int, into values: inout [Float], order: [Int]?) throws -> [Double]? {
         let message = messages[position]
         let fail = { (reason: String) in
             PlumeIOError.corruptMessage(file: self.path, index: message.index, offset: message.offset, reason: reason)
@@ -201,6 +204,24 @@ public final class GRIBFile {
                 }
             }
         }
+        guard needsFloat64(handle, packingType: message.packingType) else { return nil }
+        var precise = [Double](repeating: .nan, count: n)
+        for k in 0..<n where !(hasBitmap && raw[k] == missingSentinel) {
+            precise[order?[k] ?? k] = raw[k]
+        }
+        return precise
+    }
+
+    /// Whether `handle`'s message needs float64 (`GRIBPrecision`).
+    private func needsFloat64(_ handle: ECCodesHandle, packingType: String) -> Bool {
+        if packingType.hasPrefix("grid_ieee") {
+            return GRIBPrecision.needsFloat64(packingType: packingType, bitsPerValue: nil, binaryScaleFactor: nil,
+                                              decimalScaleFactor: nil, referenceValue: nil, precision: handle.long("precision"))
+        }
+        return GRIBPrecision.needsFloat64(packingType: packingType, bitsPerValue: handle.long("bitsPerValue"),
+                                          binaryScaleFactor: handle.long("binaryScaleFactor"),
+                                          decimalScaleFactor: handle.long("decimalScaleFactor"),
+                                          referenceValue: handle.double("referenceValue"), precision: nil)
     }
 
     /// The vertical-coordinate parameters (`pv`) of `messages[position]` as ecCodes decodes

@@ -35,6 +35,12 @@ struct GRIBSimplePacking: Sendable, Equatable {
                                  binaryScale: power(e, 2), decimalScale: power(-d, 10))
     }
 
+    /// Whether float32 holds every value this packing can produce (`GRIBPrecision`).
+    var fitsFloat32: Bool {
+        !GRIBPrecision.needsFloat64(bitsPerValue: bitsPerValue, reference: referenceValue,
+                                    binaryScale: binaryScale, decimalScale: decimalScale)
+    }
+
     /// ecCodes' `grib_power(s, n)`: `n^s` by repeated multiplication or division.
     static func power(_ s: Int, _ n: Double) -> Double {
         if s == 0 { return 1 }
