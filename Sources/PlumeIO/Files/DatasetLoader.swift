@@ -27,7 +27,7 @@ public enum DatasetLoader {
             let contents = try HDF5File(path: path).contents()
             return Loaded(dataset: contents.dataset, problems: contents.problems, strings: contents.strings)
         case .netCDF, .hdf5:
-            let file = try NetCDFFile(path: path)
+            let file = try NetCDFFile(path: path, formatRouted: true)
             return Loaded(dataset: try load(file, file.dataset, prefix: ""), problems: [])
         }
     }

@@ -47,11 +47,11 @@ public struct FileSummary: Sendable, Codable, Equatable {
             summary.problems = file.problems.map(\.description)
             return summary
         case .netCDF:
-            let file = try NetCDFFile(path: path)
+            let file = try NetCDFFile(path: path, formatRouted: true)
             return try summariseNetCDF(path, file)
         case .hdf5:
             // netCDF-C only sees files with netCDF-4 markers: it crashes on some plain HDF5.
-            if try HDF5NetCDFMarkers.isNetCDF4(path) { return try summariseNetCDF(path, try NetCDFFile(path: path)) }
+            if try HDF5NetCDFMarkers.isNetCDF4(path) { return try summariseNetCDF(path, try NetCDFFile(path: path, formatRouted: true)) }
             return summariseHDF5(path, try HDF5File(path: path))
         }
     }

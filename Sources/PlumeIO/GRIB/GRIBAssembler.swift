@@ -185,12 +185,8 @@ enum GRIBAssembler {
                         for i in 0..<gridCount { out[base + i] = input[i] }
                     }
                 }
-                if let fine = field.preciseValues {
-                    if precise == nil { precise = values.map(Double.init) }
-                    for i in 0..<gridCount { precise?[base + i] = fine[i] }
-                } else if precise != nil {
-                    for i in 0..<gridCount { precise?[base + i] = Double(field.values[i]) }
-                }
+                if field.preciseValues != nil, precise == nil { precise = values.map(Double.init) }
+                precise?.replaceSubrange(base..<(base + gridCount), with: field.preciseValues ?? field.values.map(Double.init))
             }
 
             var attributes: [Attribute] = [

@@ -214,14 +214,13 @@ public final class GRIBFile {
 
     /// Whether `handle`'s message needs float64 (`GRIBPrecision`).
     private func needsFloat64(_ handle: ECCodesHandle, packingType: String) -> Bool {
-        if packingType.hasPrefix("grid_ieee") {
-            return GRIBPrecision.needsFloat64(packingType: packingType, bitsPerValue: nil, binaryScaleFactor: nil,
-                                              decimalScaleFactor: nil, referenceValue: nil, precision: handle.long("precision"))
-        }
-        return GRIBPrecision.needsFloat64(packingType: packingType, bitsPerValue: handle.long("bitsPerValue"),
-                                          binaryScaleFactor: handle.long("binaryScaleFactor"),
-                                          decimalScaleFactor: handle.long("decimalScaleFactor"),
-                                          referenceValue: handle.double("referenceValue"), precision: nil)
+        // Only the keys this packing has: ecCodes is slow to answer for an absent key.
+        let ieee = packingType.hasPrefix("grid_ieee")
+        return GRIBPrecision.needsFloat64(
+            packingType: packingType, bitsPerValue: ieee ? nil : handle.long("bitsPerValue"),
+            binaryScaleFactor: ieee ? nil : handle.long("binaryScaleFactor"),
+            decimalScaleFactor: ieee ? nil : handle.long("decimalScaleFactor"),
+            referenceValue: ieee ? nil : handle.double("referenceValue"), precision: ieee ? handle.long("precision") : nil)
     }
 
     /// The vertical-coordinate parameters (`pv`) of `messages[position]` as ecCodes decodes

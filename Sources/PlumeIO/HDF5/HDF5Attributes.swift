@@ -51,13 +51,7 @@ enum HDF5Attributes {
             }
             let source = HDF5Source.attribute(aid)
             if H5Tget_class(type) == H5T_COMPOUND {
-                let members = H5Tget_nmembers(type)
-                for m in 0..<UInt32(max(members, 0)) {
-                    guard let cName = H5Tget_member_name(type, m) else { continue }
-                    let member = String(cString: cName)
-                    H5free_memory(cName)
-                    let memberType = H5Tget_member_type(type, m)
-                    defer { H5Tclose(memberType) }
+                HDF5Values.forEachMember(of: type) { member, memberType in
                     do {
                         let value = try attributeValue(source, memberType, members: [member], count: n, file: file, context: "\(where_) member '\(member)'", problems: &problems)
                         result.append(Attribute(name + "." + member, value))

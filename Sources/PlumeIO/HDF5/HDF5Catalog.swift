@@ -222,13 +222,7 @@ struct HDF5Catalog {
                 problems.append(.unsupported(file: file, context: context, what: "compound types nested deeper than \(Self.maximumDepth); not read"))
                 return
             }
-            let n = H5Tget_nmembers(type)
-            for m in 0..<UInt32(max(n, 0)) {
-                guard let cName = H5Tget_member_name(type, m) else { continue }
-                let member = String(cString: cName)
-                H5free_memory(cName)
-                let memberType = H5Tget_member_type(type, m)
-                defer { H5Tclose(memberType) }
+            HDF5Values.forEachMember(of: type) { member, memberType in
                 add(path + "." + member, shape: shape, type: memberType, attributes: attributes, dataset: dataset, members: members + [member])
             }
         case H5T_ARRAY:

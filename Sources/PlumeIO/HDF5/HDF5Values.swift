@@ -33,6 +33,19 @@ enum HDF5Source {
 /// Everything else (region references, variable-length sequences, opaque, bitfield, time, long
 /// double) has no place in the data model and is reported by the callers.
 enum HDF5Values {
+    /// Calls `body` with the name and type of each member of compound type `type` (the
+    /// member type is closed after `body` returns).
+    static func forEachMember(of type: hid_t, _ body: (_ name: String, _ memberType: hid_t) -> Void) {
+        for m in 0..<UInt32(max(H5Tget_nmembers(type), 0)) {
+            guard let cName = H5Tget_member_name(type, m) else { continue }
+            let name = String(cString: cName)
+            H5free_memory(cName)
+            let memberType = H5Tget_member_type(type, m)
+            defer { H5Tclose(memberType) }
+            body(name, memberType)
+        }
+    }
+
     /// What one stored element is in Plume's terms, or why it cannot be held.
     enum Kind: Equatable {
         case numeric(DataType)

@@ -16,9 +16,16 @@ public final class NetCDFFile {
     /// Opens `path` read-only and reads its structure. An HDF5 file without netCDF-4
     /// markers (`HDF5NetCDFMarkers`) is refused before netCDF-C sees it: netCDF-C crashes on
     /// some plain HDF5 files; read those with `HDF5File` (as `DatasetLoader` does).
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, formatRouted: false)
+    }
+
+    /// `formatRouted`: the caller has already told this file from plain HDF5 (as
+    /// `DatasetLoader` and `FileSummary` do), so the marker scan is not made again.
+    package init(path: String, formatRouted: Bool) throws {
         self.path = path
-        if (try? FileFormat.detect(path)) == .hdf5, case .success(nil) = Result(catching: { try HDF5NetCDFMarkers.firstMarker(path) }) {
+        if !formatRouted, (try? FileFormat.detect(path)) == .hdf5,
+           case .success(nil) = Result(catching: { try HDF5NetCDFMarkers.firstMarker(path) }) {
             throw PlumeIOError.unrecognisedFormat(file: path, expected: "a netCDF file",
                                                   found: "plain HDF5 without netCDF-4 markers (read it as HDF5)")
         }

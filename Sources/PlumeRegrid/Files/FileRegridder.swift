@@ -56,11 +56,11 @@ public struct FileRegridder {
             }
         }
 
+        /// The decoded values of one variable in float32, whole or for one step.
         func values(_ v: Variable, step: Int?) throws -> [Float] {
             switch self {
             case .netCDF(let file):
-                var slab = Hyperslab.all(v.shape)
-                if let step { slab.start[0] = step; slab.count[0] = 1 }
+                let slab = Self.slab(v, step)
                 if v.dataType == .float32 && !file.packing(v).isPacked { return try file.readFloat(v.name, slab) }
                 return try file.read(v.name, slab).map(Float.init)
             case .memory(let d):
@@ -69,32 +69,29 @@ public struct FileRegridder {
                 case .float32(let x): x
                 default: data.doubles.map(Float.init)
                 }
-                guard let step else { return all }
-                let size = v.shape.dropFirst().reduce(1, *)
-                return Array(all[(step * size)..<((step + 1) * size)])
+                return Self.slice(all, v, step)
             }
         }
 
         /// The decoded values of one variable in double precision, whole or for one step.
         func doubles(_ v: Variable, step: Int?) throws -> [Double] {
             switch self {
-            case .netCDF(let file):
-                var slab = Hyperslab.all(v.shape)
-                if let step { slab.start[0] = step; slab.count[0] = 1 }
-                return try file.read(v.name, slab)
-            case .memory(let d):
-                let all = d.variable(v.name)?.data?.doubles ?? []
-                guard let step else { return all }
-                let size = v.shape.dropFirst().reduce(1, *)
-                return Array(all[(step * size)..<((step + 1) * size)])
+            case .netCDF(let file): try file.read(v.name, Self.slab(v, step))
+            case .memory(let d): Self.slice(d.variable(v.name)?.data?.doubles ?? [], v, step)
             }
         }
 
-        func allDoubles(_ v: Variable) throws -> [Double] {
-            switch self {
-            case .netCDF(let file): try file.read(v.name)
-            case .memory(let d): d.variable(v.name)?.data?.doubles ?? []
-            }
+        /// The whole variable, or index `step` of its first dimension.
+        static func slab(_ v: Variable, _ step: Int?) -> Hyperslab {
+            var slab = Hyperslab.all(v.shape)
+            if let step { slab.start[0] = step; slab.count[0] = 1 }
+            return slab
+        }
+
+        static func slice<T>(_ all: [T], _ v: Variable, _ step: Int?) -> [T] {
+            guard let step else { return all }
+            let size = v.shape.dropFirst().reduce(1, *)
+            return Array(all[(step * size)..<((step + 1) * size)])
         }
     }
 
@@ -114,7 +111,7 @@ public struct FileRegridder {
         var coordinates = Dataset(format: structure.format, dimensions: structure.dimensions, variables: [], attributes: [], groups: [])
         for v in [latitude, longitude] {
             var copy = v
-            copy.data = .float64(try input.allDoubles(v))
+            copy.data = .float64(try input.doubles(v, step: nil))
             coordinates.variables.append(copy)
         }
         let source = try GridFromData.grid(from: coordinates, source: path)
