@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "PlumeIngest", targets: ["PlumeIngest"]),
         .library(name: "PlumePhysics", targets: ["PlumePhysics"]),
         .library(name: "PlumeCarbonBench", targets: ["PlumeCarbonBench"]),
+        .library(name: "PlumeEmulators", targets: ["PlumeEmulators"]),
         // libtorch itself, behind the C ABI: opened with dlopen on the first tensor call, so
         // commands that use no tensors never pay libtorch's start-up (~0.4 s, ~170 MB).
         .library(name: "CTorchBackend", type: .dynamic, targets: ["CTorchBackend"]),
@@ -121,21 +122,32 @@ let package = Package(
             name: "PlumeCarbonBench",
             dependencies: ["PlumePhysics", "PlumeIngest", "PlumeConservation", "PlumeVerify", "PlumeSpectral",
                            "PlumeGrids", "PlumeRegrid", "PlumeIO", "PlumeSupport", "Torch"]),
+        // The neural emulators: model definitions, networks (U-Net, graph mesh, Swin),
+        // pre/post-processing, training, rollout and their checkpoints.
+        .target(
+            name: "PlumeEmulators",
+            dependencies: ["Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify", "PlumeSpectral",
+                           "PlumeSupport", .product(name: "Yams", package: "Yams")]),
         // `plume bench …`: side-by-side benchmarks against the C libraries, CDO and PyTorch.
         .target(
             name: "PlumeBench",
             dependencies: [
                 "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumeVerify", "PlumePhysics", "PlumeConservation",
-                "PlumeSupport", "Torch", "CEccodes", "CNetCDF", "CPlumeKernels",
+                "PlumeSupport", "PlumeEmulators", "Torch", "CEccodes", "CNetCDF", "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "plume",
             dependencies: [
                 "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumeIngest", "PlumePhysics", "PlumeCarbonBench",
-                "PlumeConservation", "PlumePlot", "PlumeBench", "PlumeSupport", "Torch", "CPlumeKernels",
+                "PlumeConservation", "PlumeEmulators", "PlumePlot", "PlumeBench", "PlumeSupport", "Torch",
+                "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Test helpers shared by test targets (the project's Python for PyTorch cross-checks).
+        .target(
+            name: "PlumeTestSupport",
+            path: "Tests/PlumeTestSupport"),
         .testTarget(
             name: "PlumeSupportTests",
             dependencies: ["PlumeSupport"]),
@@ -163,7 +175,11 @@ let package = Package(
             dependencies: ["PlumePlot"]),
         .testTarget(
             name: "TorchTests",
-            dependencies: ["Torch"]),
+            dependencies: ["Torch", "PlumeTestSupport"]),
+        .testTarget(
+            name: "PlumeEmulatorsTests",
+            dependencies: ["PlumeEmulators", "Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify",
+                           "PlumeSupport", "PlumeTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,7 +1,34 @@
+/// How `Conv2d` fills the border it pads.
+public enum ConvolutionPadding: Sendable, Equatable {
+    /// Zeros on every side (PyTorch's `padding_mode="zeros"`).
+    case constant
+    /// Mirror without repeating the edge, on every side.
+    case reflect
+    /// Repeat the edge value, on every side.
+    case replicate
+    /// Wrap around in both height and width (PyTorch's `padding_mode="circular"`): a torus.
+    /// Not for a latitude–longitude grid, whose latitude does not wrap; use `.longitudeCircular`.
+    case circular
+    /// Wrap around in width only (longitude periodicity on a `[…, lat, lon]` grid) and pad
+    /// height (latitude) with zeros, as the poles are edges, not neighbours of each other.
+    case longitudeCircular
+
+    var tensorMode: PaddingMode? {
+        switch self {
+        case .constant: nil
+        case .reflect: .reflect
+        case .replicate: .replicate
+        case .circular: .circular
+        case .longitudeCircular: nil
+        }
+    }
+}
+
 /// 2-D convolution of [batch, inChannels, height, width] → [batch, outChannels, h', w'].
 ///
-/// `paddingMode: .circular` wraps around (longitude periodicity on a lat-lon grid);
-/// padding is `[height, width]`.
+/// `padding` is `[height, width]`; `paddingMode` says how the border is filled. On a
+/// latitude–longitude grid (`[…, lat, lon]`) use `.longitudeCircular`: longitude wraps,
+/// latitude is padded with zeros.
 public final class Conv2d: Layer {
     /// [outChannels, inChannels / groups, kernelHeight, kernelWidth]
     @Parameter public var weight: Tensor
@@ -11,10 +38,10 @@ public final class Conv2d: Layer {
     public let padding: [Int]
     public let dilation: [Int]
     public let groups: Int
-    public let paddingMode: PaddingMode
+    public let paddingMode: ConvolutionPadding
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: [Int], stride: [Int] = [1, 1], padding: [Int] = [0, 0],
-                dilation: [Int] = [1, 1], groups: Int = 1, bias: Bool = true, paddingMode: PaddingMode = .constant,
+                dilation: [Int] = [1, 1], groups: Int = 1, bias: Bool = true, paddingMode: ConvolutionPadding = .constant,
                 generator: Generator? = nil) throws(TorchError) {
         let k = pair(kernelSize)
         guard groups > 0, inChannels % groups == 0, outChannels % groups == 0 else {
@@ -31,10 +58,17 @@ public final class Conv2d: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        if paddingMode == .constant {
+        switch paddingMode {
+        case .constant:
             return try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        case .longitudeCircular:
+            let wrapped = padding[1] > 0 ? try input.pad([padding[1], padding[1], 0, 0], mode: .circular) : input
+            return try wrapped.conv2d(weight: weight, bias: bias, stride: stride, padding: [padding[0], 0],
+                                      dilation: dilation, groups: groups)
+        case .reflect, .replicate, .circular:
+            let mode = paddingMode.tensorMode ?? .constant
+            let padded = try input.pad([padding[1], padding[1], padding[0], padding[0]], mode: mode)
+            return try padded.conv2d(weight: weight, bias: bias, stride: stride, padding: [0, 0], dilation: dilation, groups: groups)
         }
-        let padded = try input.pad([padding[1], padding[1], padding[0], padding[0]], mode: paddingMode)
-        return try padded.conv2d(weight: weight, bias: bias, stride: stride, padding: [0, 0], dilation: dilation, groups: groups)
     }
 }

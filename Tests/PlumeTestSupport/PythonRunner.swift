@@ -3,12 +3,13 @@ import Foundation
 /// Runs snippets in the project's Python environment (`Scripts/python-env.sh`: Debian's torch
 /// and numpy plus pinned PyPI packages such as safetensors) for cross-checks against PyTorch.
 /// Tests that use it fail, never skip, when the environment cannot be had.
-enum PythonRunner {
-    struct Failure: Error, CustomStringConvertible, Sendable {
-        var description: String
+public enum PythonRunner {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// The interpreter path printed by `Scripts/python-env.sh`, computed once (the script may
@@ -28,14 +29,14 @@ enum PythonRunner {
     }()
 
     /// The project's Python interpreter.
-    static func interpreter() throws -> String {
+    public static func interpreter() throws -> String {
         try interpreterResult.get()
     }
 
     /// Runs `code` with `python -c`, `arguments` in `sys.argv[1...]`; returns standard output.
     /// - Throws: `Failure` with standard error when Python exits non-zero.
     @discardableResult
-    static func run(_ code: String, arguments: [String] = []) throws -> String {
+    public static func run(_ code: String, arguments: [String] = []) throws -> String {
         let python = try interpreter()
         let (status, out, err) = try runProcess(python, ["-c", code] + arguments)
         guard status == 0 else {
