@@ -1,12 +1,14 @@
 import ArgumentParser
 import CPlumeKernels
 import PlumeBench
+import PlumeSupport
 
 @main
 struct Plume: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plume",
         abstract: "Weather and atmospheric-transport emulator pipeline.",
+        version: PlumeVersion.current,
         subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, PlotCommand.self, GenerateCommand.self,
                       TransportCommand.self, BenchCommand.self])
 

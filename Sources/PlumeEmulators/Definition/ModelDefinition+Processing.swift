@@ -1,0 +1,51 @@
+extension ModelDefinition {
+    /// Pre- and post-processing around the network (CarbonBench, Benson et al. 2024 §3), the
+    /// same in training and inference.
+    ///
+    /// Inputs are normalised per variable and level with the training statistics; the
+    /// network predicts the normalised one-step change of each prognostic variable
+    /// (q(t+Δt) = q(t) + y·σΔ[l] + μΔ[l]). For `transport`, the tracer input is centred (its
+    /// normalised mean over cells and levels removed per sample), negative predictions are
+    /// clamped, the mass fixer restores the previous global mass (inference), and the
+    /// explicit surface flux adds the exact source to the lowest layer (training and inference).
+    public struct Processing: Codable, Sendable, Equatable {
+        /// The tracer (transport): mixing ratio in 10⁻⁶ kg/kg, `[time, level, lat, lon]`.
+        public var tracer: String = "co2massmix"
+        /// Air mass per cell in Pg, `[time, level, lat, lon]` (transport; a forcing).
+        public var airMass: String = "airmass"
+        /// Cell areas in m², `[lat, lon]` (transport; a static input or read from the data).
+        public var cellArea: String = "cell_area"
+        /// Surface fluxes of the tracer in kg m⁻² s⁻¹, mean over [t, t + Δt], `[time, lat, lon]`.
+        public var fluxes: [String] = ["co2flux_land", "co2flux_ocean", "co2flux_anthro"]
+        /// Subtract the per-sample mean of the normalised tracer input (transport).
+        public var centreTracer: Bool = true
+        /// Mass fixer after each step at inference: `scale`, `shift` or `none`.
+        public var massFixer: String = "scale"
+        /// Apply the explicit surface-flux scheme after each step (transport).
+        public var surfaceFlux: Bool = true
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case tracer
+            case airMass = "air_mass"
+            case cellArea = "cell_area"
+            case fluxes
+            case centreTracer = "centre_tracer"
+            case massFixer = "mass_fixer"
+            case surfaceFlux = "surface_flux"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Processing()
+            tracer = try c.decodeIfPresent(String.self, forKey: .tracer) ?? d.tracer
+            airMass = try c.decodeIfPresent(String.self, forKey: .airMass) ?? d.airMass
+            cellArea = try c.decodeIfPresent(String.self, forKey: .cellArea) ?? d.cellArea
+            fluxes = try c.decodeIfPresent([String].self, forKey: .fluxes) ?? d.fluxes
+            centreTracer = try c.decodeIfPresent(Bool.self, forKey: .centreTracer) ?? d.centreTracer
+            massFixer = try c.decodeIfPresent(String.self, forKey: .massFixer) ?? d.massFixer
+            surfaceFlux = try c.decodeIfPresent(Bool.self, forKey: .surfaceFlux) ?? d.surfaceFlux
+        }
+    }
+}
