@@ -24,6 +24,13 @@ public final class EmulatorDataFile: @unchecked Sendable {
     public let cellArea: [Double]?
     /// CF units of the time coordinate, for writing outputs on the same axis.
     public let timeUnits: String
+    /// The time coordinate's calendar attribute, if any.
+    public let calendar: String?
+    /// Names of the latitude and longitude dimensions (`lat`/`latitude`, `lon`/`longitude`).
+    public let latitudeName: String
+    public let longitudeName: String
+    /// Values and units of the `level` coordinate, when the file has one.
+    public let levelCoordinate: (values: [Double], units: String?)?
     private let file: NetCDFFile
     private let variableLevels: [String: Int]
     private let hasTime: Set<String>
@@ -64,6 +71,14 @@ public final class EmulatorDataFile: @unchecked Sendable {
         }
         grid = EmulatorGrid(latitudes: latitudes, longitudes: longitudes)
         levels = definition.levels
+        latitudeName = latName ?? "lat"
+        longitudeName = lonName ?? "lon"
+        if let level = dataset.variable("level"), level.shape == [definition.levels], let values = try? file.read("level") {
+            levelCoordinate = (values, level.units)
+        } else {
+            levelCoordinate = nil
+        }
+        calendar = dataset.variable("time")?.attributes["calendar"]?.text
 
         var times: [CFDate] = []
         var units = ""

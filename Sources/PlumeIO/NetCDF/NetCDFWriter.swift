@@ -12,11 +12,15 @@ public struct NetCDFWriter: Sendable {
     public var source: String = "Plume"
     /// Line appended to the `history` attribute (the command line, typically).
     public var historyLine: String?
+    /// Whether the `history` line starts with the time of writing. Off for outputs that must
+    /// be byte-identical across runs of the same inputs (rollouts).
+    public var stampsHistory: Bool = true
 
-    public init(deflateLevel: Int32 = 4, source: String = "Plume", historyLine: String? = nil) {
+    public init(deflateLevel: Int32 = 4, source: String = "Plume", historyLine: String? = nil, stampsHistory: Bool = true) {
         self.deflateLevel = deflateLevel
         self.source = source
         self.historyLine = historyLine
+        self.stampsHistory = stampsHistory
     }
 
     /// Writes `dataset` to `path` atomically. Every variable must hold values.
@@ -47,8 +51,8 @@ public struct NetCDFWriter: Sendable {
         var attributes = given
         attributes.set("Conventions", .text("CF-1.8"))
         if attributes["source"] == nil { attributes.set("source", .text(source)) }
-        let stamp = ISO8601DateFormatter().string(from: Date())
-        let line = "\(stamp): \(historyLine ?? "written by Plume")"
+        let text = historyLine ?? "written by Plume"
+        let line = stampsHistory ? "\(ISO8601DateFormatter().string(from: Date())): \(text)" : text
         if let old = attributes["history"]?.text, !old.isEmpty {
             attributes.set("history", .text(old + "\n" + line))
         } else {
