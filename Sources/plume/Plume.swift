@@ -8,7 +8,7 @@ struct Plume: ParsableCommand {
         commandName: "plume",
         abstract: "Weather and atmospheric-transport emulator pipeline.",
         subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, PlotCommand.self, GenerateCommand.self,
-                      TransportCommand.self, BenchCommand.self])
+                      TransportCommand.self, EvaluateCommand.self, BenchCommand.self])
 
     /// Sets the process's malloc policy (`plume_tune_malloc`), then parses and runs.
     static func main() {
