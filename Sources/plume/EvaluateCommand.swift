@@ -16,7 +16,7 @@ struct EvaluateCommand: ParsableCommand {
             record per step. They are aligned with the --truth files (train/val/test may all be given) \
             by absolute time, and must share their grid and levels. Writes DIR/scores.md, \
             DIR/scores.json and PNGs (scores by lead for the rollouts and the baselines, maps of \
-            truth, rollout and difference at the --leads-days reached by the first rollout or its \
+            truth, rollout and difference at the --leads-days reached by the first rollout and at its \
             last step, the global CO2 mass). Rollouts with a global attribute plume_model are \
             grouped under that name. A weather climatology (for ACC and the climatology baseline) \
             comes from --climatology: with --climatology-method auto the day-of-year mean smoothed \
