@@ -39,6 +39,21 @@ public final class Emulator {
         self.device = device
     }
 
+    /// An emulator around a network built elsewhere (tests, experiments); `network` must map
+    /// the processor's input channels to its output channels.
+    package init(definition: ModelDefinition, statistics: NormalisationStatistics, grid: EmulatorGrid,
+                 levels: [String: Int], statics: [String: [Float]], cellArea: [Double]?,
+                 trainingData: TrainingDataDescription, network: any EmulatorNetwork, device: Device = .cpu) throws {
+        info = EmulatorCheckpointInfo(definition: definition, statistics: statistics, grid: grid, levels: levels,
+                                      trainingData: trainingData, plumeVersion: PlumeVersion.current)
+        processor = try StepProcessor(definition: definition, statistics: statistics, grid: grid, levels: levels,
+                                      statics: statics, cellArea: cellArea, device: device)
+        self.network = network
+        self.statics = statics
+        self.cellArea = cellArea
+        self.device = device
+    }
+
     /// One step for `batch`: the prognostic state at t + Δt (see `StepProcessor.advance`).
     public func step(_ batch: StepBatch, fix: Bool) throws -> [String: Tensor] {
         let output = try network(processor.networkInput(batch))

@@ -22,7 +22,7 @@ public enum Rollout {
     /// - Throws: `EmulatorError` naming the file, variable or date at fault; on failure the
     ///   completed segments stay for a resume and nothing is written under `request.output`.
     public static func run(_ request: RolloutRequest, resume: Bool = false, device: Device = .cpu,
-                           progress: ((Int, Int) -> Void)? = nil) throws -> RolloutSummary {
+                           progress: ((Int, Int) throws -> Void)? = nil) throws -> RolloutSummary {
         guard request.steps >= 1 else { throw EmulatorError.invalidRequest("the rollout needs at least one step (--days too short?)") }
         guard request.segmentSteps >= 1 else { throw EmulatorError.invalidRequest("segment length must be at least 1 step") }
         let fm = FileManager.default
@@ -119,7 +119,7 @@ public enum Rollout {
             segment.append(record, time: timeValues[0])
         }
         let firstStep = max(resumedRecords, 1)
-        progress?(firstStep - 1, request.steps)
+        try progress?(firstStep - 1, request.steps)
         let recordsPerSegment = request.segmentSteps
         for k in stride(from: firstStep, through: request.steps, by: 1) {
             // Step from record k − 1 to record k.
@@ -155,7 +155,7 @@ public enum Rollout {
                 try parts.write(segment, variables: outputVariables, levels: levels, grid: (nLat, nLon))
                 segment = RolloutSegment(start: k + 1)
             }
-            progress?(k, request.steps)
+            try progress?(k, request.steps)
         }
         let seconds = (clock.now - began) / .seconds(1)
         let stepsRun = max(request.steps - firstStep + 1, 0)
