@@ -17,7 +17,8 @@ enum GraphAggregation: String, Sendable {
 }
 
 /// The receiving side of one edge set, for aggregating `[batch, edges, features]` messages
-/// onto `[batch, nodes, features]`.
+/// onto `[batch, nodes, features]`. Built from the graph buffers at each forward pass, so it
+/// follows them to whatever device they are on.
 struct EdgeReceivers {
     /// [edges] int64.
     let index: Tensor
@@ -25,16 +26,16 @@ struct EdgeReceivers {
     /// [nodes, 1] float32: 1 / max(in-degree, 1), only for `.mean`.
     let inverseDegree: Tensor?
 
-    init(index: Tensor, receivers: [Int32], nodeCount: Int, aggregation: GraphAggregation) throws(TorchError) {
+    init(index: Tensor, nodeCount: Int, aggregation: GraphAggregation) throws(TorchError) {
         self.index = index
         self.nodeCount = nodeCount
         switch aggregation {
         case .sum:
             inverseDegree = nil
         case .mean:
-            var degree = [Float](repeating: 0, count: nodeCount)
-            for r in receivers { degree[Int(r)] += 1 }
-            inverseDegree = try Tensor(degree.map { 1 / Swift.max($0, 1) }, shape: [nodeCount, 1])
+            let ones = try Tensor.ones([index.shape[0]], device: index.device)
+            let degree = try Tensor.zeros([nodeCount], device: index.device).indexAdd(dim: 0, index: index, source: ones)
+            inverseDegree = try (1.0 / degree.clamp(min: 1)).unsqueeze(dim: -1)
         }
     }
 

@@ -31,9 +31,7 @@ public final class MeshGNN: EmulatorNetwork {
     let decoder: InteractionNetwork
     let output: GraphMLP
 
-    private let toMesh: EdgeReceivers
-    private let onMesh: EdgeReceivers
-    private let toGrid: EdgeReceivers
+    private let aggregation: GraphAggregation
 
     /// Builds the graphs for `grid` and the layers, initialised from `generator` (PyTorch's
     /// default initialisation; LayerNorm scale 1, shift 0).
@@ -68,12 +66,7 @@ public final class MeshGNN: EmulatorNetwork {
         self.processor = processor
         decoder = try InteractionNetwork(hidden: hidden, generator: generator)
         output = try GraphMLP(hidden, hidden: hidden, outputChannels, layerNorm: false, generator: generator)
-        toMesh = try EdgeReceivers(index: graph.grid2meshReceivers, receivers: meshGraph.grid2mesh.receivers,
-                                   nodeCount: meshGraph.meshNodeCount, aggregation: aggregation)
-        onMesh = try EdgeReceivers(index: graph.multimeshReceivers, receivers: meshGraph.multimesh.receivers,
-                                   nodeCount: meshGraph.meshNodeCount, aggregation: aggregation)
-        toGrid = try EdgeReceivers(index: graph.mesh2gridReceivers, receivers: meshGraph.mesh2grid.receivers,
-                                   nodeCount: meshGraph.gridNodeCount, aggregation: aggregation)
+        self.aggregation = aggregation
     }
 
     /// `[batch, inputChannels, lat, lon]` → `[batch, outputChannels, lat, lon]`.
@@ -86,6 +79,9 @@ public final class MeshGNN: EmulatorNetwork {
         let batch = shape[0]
         let hidden = configuration.hidden
         let gridCount = nlat * nlon, meshCount = meshGraph.meshNodeCount
+        let toMesh = try EdgeReceivers(index: graph.grid2meshReceivers, nodeCount: meshCount, aggregation: aggregation)
+        let onMesh = try EdgeReceivers(index: graph.multimeshReceivers, nodeCount: meshCount, aggregation: aggregation)
+        let toGrid = try EdgeReceivers(index: graph.mesh2gridReceivers, nodeCount: gridCount, aggregation: aggregation)
 
         // Embed: nodes [batch, nodes, hidden], edges broadcast to [batch, edges, hidden].
         let fields = try input.reshape([batch, inputChannels, gridCount]).permute([0, 2, 1])
