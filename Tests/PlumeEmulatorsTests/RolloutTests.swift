@@ -73,7 +73,8 @@ import Torch
             _ = try Rollout.run(request("resumed.nc")) { done, _ in if done == 6 { throw Killed() } }
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/resumed.nc"))
-        #expect(FileManager.default.fileExists(atPath: folder + "/resumed.nc.parts/segment-000004.nc"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/resumed.nc.parts/segment-000000.nc"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/resumed.nc.parts/segment-000004.nc"))
         // Without --resume the leftover is refused, naming the folder.
         do {
             _ = try Rollout.run(request("resumed.nc"))

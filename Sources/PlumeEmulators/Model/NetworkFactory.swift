@@ -4,7 +4,15 @@ import Torch
 enum NetworkFactory {
     static func make(_ architecture: ModelDefinition.Architecture, inputChannels: Int, outputChannels: Int,
                      grid: EmulatorGrid, generator: Generator?) throws -> any EmulatorNetwork {
-        // Replaced as the networks land.
-        throw EmulatorError.invalidRequest("architecture '\(architecture.kind.rawValue)' is not built yet")
+        switch architecture {
+        case .unet(let configuration):
+            return try UNet(configuration: configuration, inputChannels: inputChannels, outputChannels: outputChannels,
+                            grid: grid, generator: generator)
+        case .meshGNN(let configuration):
+            return try MeshGNN(configuration: configuration, inputChannels: inputChannels, outputChannels: outputChannels,
+                               grid: grid, generator: generator)
+        case .swin:
+            throw EmulatorError.invalidRequest("architecture 'swin' is not built yet")
+        }
     }
 }
