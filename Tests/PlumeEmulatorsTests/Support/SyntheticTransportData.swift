@@ -10,7 +10,7 @@ enum SyntheticTransportData {
     static let longitudes = (0..<64).map { 5.625 * Double($0) }
 
     static func write(to path: String, records: Int = 12, levels: Int = 2, startHours: Double = 0,
-                      omit: Set<String> = [], corrupt: ((String, inout [Float]) -> Void)? = nil) throws {
+                      omit: Set<String> = [], descendingLatitudes: Bool = false, corrupt: ((String, inout [Float]) -> Void)? = nil) throws {
         let nLat = 32, nLon = 64, cells = nLat * nLon
         var area: [Float] = []
         for lat in latitudes {
@@ -55,7 +55,7 @@ enum SyntheticTransportData {
             Variable(name: "level", dimensions: ["level"], shape: [levels], attributes: [Attribute("units", .text("hPa"))],
                      data: .float64((0..<levels).map { 1000 - 100 * Double($0) })),
             Variable(name: "lat", dimensions: ["lat"], shape: [nLat], attributes: [Attribute("units", .text("degrees_north"))],
-                     data: .float64(latitudes)),
+                     data: .float64(descendingLatitudes ? latitudes.reversed() : latitudes)),
             Variable(name: "lon", dimensions: ["lon"], shape: [nLon], attributes: [Attribute("units", .text("degrees_east"))],
                      data: .float64(longitudes)),
         ]
