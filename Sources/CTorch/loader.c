@@ -518,6 +518,18 @@ int ct_contiguous(ct_tensor t, ct_tensor *out) {
   return impl(t, out);
 }
 
+int ct_set_data(ct_tensor t, ct_tensor src) {
+  typedef int (*fn)(ct_tensor t, ct_tensor src);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_set_data");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(t, src);
+}
+
 int ct_binary(int op, ct_tensor a, ct_tensor b, ct_tensor *out) {
   typedef int (*fn)(int op, ct_tensor a, ct_tensor b, ct_tensor *out);
   static fn cached;

@@ -176,6 +176,7 @@ int ct_to(ct_tensor t, int dtype, int dt, int di, ct_tensor *out) {
 int ct_clone(ct_tensor t, ct_tensor *out) { CT_TRY(*out = wrap(T(t).clone())) }
 int ct_detach(ct_tensor t, ct_tensor *out) { CT_TRY(*out = wrap(T(t).detach())) }
 int ct_contiguous(ct_tensor t, ct_tensor *out) { CT_TRY(*out = wrap(T(t).contiguous())) }
+int ct_set_data(ct_tensor t, ct_tensor src) { CT_TRY(T(t).set_data(T(src))) }
 
 int ct_backward(ct_tensor t, ct_tensor gradient, int retain_graph, int create_graph) {
   CT_TRY({

@@ -85,6 +85,9 @@ int ct_to(ct_tensor t, int dtype, int device_type, int device_index, ct_tensor *
 int ct_clone(ct_tensor t, ct_tensor *out);
 int ct_detach(ct_tensor t, ct_tensor *out);
 int ct_contiguous(ct_tensor t, ct_tensor *out);
+/* Makes t hold src's data (dtype and device may differ) while keeping t's autograd identity
+ * (leaf, requires_grad, every handle sharing t): libtorch's Tensor::set_data, PyTorch's `t.data = src`. */
+int ct_set_data(ct_tensor t, ct_tensor src);
 
 /* ---- elementwise (binary: op 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 remainder, 6 maximum,
  * 7 minimum, 8 atan2, 9 eq, 10 ne, 11 lt, 12 le, 13 gt, 14 ge, 15 logical_and, 16 logical_or,

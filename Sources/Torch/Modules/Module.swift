@@ -132,23 +132,42 @@ extension Module {
     }
 
     /// Copies values into the parameters and buffers of the same names (no autograd
-    /// history). Throws naming the first missing, unexpected or mis-shaped entry.
-    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws(TorchError) {
+    /// history), on the module's device (a state dict on another device is copied across).
+    ///
+    /// - Parameters:
+    ///   - state: tensors by dotted name (`encoder.blocks.3.attn.qkv.weight`), as `stateDict()`.
+    ///   - strict: every entry of the module must be present and every entry of `state` must
+    ///     belong to the module; with `false`, missing and extra entries are skipped.
+    ///   - convertingDTypes: with `false` (the default) an entry whose dtype differs from the
+    ///     module's throws, so a float64 checkpoint never silently rounds into a float32 model;
+    ///     with `true` values are converted to the module's dtypes (call `to(_:device:)` first
+    ///     to keep the checkpoint's precision instead).
+    /// - Throws: `TorchError` naming the first missing, unexpected, mis-shaped or (without
+    ///   `convertingDTypes`) mis-typed entry, before anything is copied.
+    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true, convertingDTypes: Bool = false) throws(TorchError) {
         let own = stateDict()
         let ownNames = Set(own.map(\.name))
         if strict, let extra = state.keys.sorted().first(where: { !ownNames.contains($0) }) {
             throw TorchError(operation: "loadStateDict", message: "unexpected entry '\(extra)' (the model has no such parameter or buffer)")
         }
+        var copies: [(target: Tensor, source: Tensor)] = []
+        for (name, tensor) in own {
+            guard let source = state[name] else {
+                if strict { throw TorchError(operation: "loadStateDict", message: "missing entry '\(name)'") }
+                continue
+            }
+            guard source.shape == tensor.shape else {
+                throw TorchError(operation: "loadStateDict",
+                                 message: "'\(name)' has shape \(source.shape), the model expects \(tensor.shape)")
+            }
+            guard convertingDTypes || source.dtype == tensor.dtype else {
+                throw TorchError(operation: "loadStateDict",
+                                 message: "'\(name)' has dtype \(source.dtype), the model holds \(tensor.dtype); pass convertingDTypes: true to convert, or convert the model with to(_:device:) first")
+            }
+            copies.append((tensor, source))
+        }
         try Torch.withoutGrad { () throws(TorchError) in
-            for (name, tensor) in own {
-                guard let source = state[name] else {
-                    if strict { throw TorchError(operation: "loadStateDict", message: "missing entry '\(name)'") }
-                    continue
-                }
-                guard source.shape == tensor.shape else {
-                    throw TorchError(operation: "loadStateDict",
-                                     message: "'\(name)' has shape \(source.shape), the model expects \(tensor.shape)")
-                }
+            for (tensor, source) in copies {
                 try tensor.copyInPlace(from: source)
             }
         }

@@ -95,6 +95,13 @@ extension Tensor {
 
     public func clone() throws(TorchError) -> Tensor { try produce("clone") { ct_clone(handle, $0) } }
 
+    /// Makes this tensor hold `source`'s data (its dtype, device, shape and storage) while
+    /// keeping its identity: every `Tensor` sharing this handle, `requiresGrad` and leaf status
+    /// stay (PyTorch's `t.data = source`). For converting module parameters in place.
+    func setData(_ source: Tensor) throws(TorchError) {
+        try check(ct_set_data(handle, source.handle), "setData(\(source.dtype), \(source.device))")
+    }
+
     /// The same values without autograd history.
     public func detach() throws(TorchError) -> Tensor { try produce("detach") { ct_detach(handle, $0) } }
 
