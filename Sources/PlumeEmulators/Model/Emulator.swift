@@ -32,7 +32,7 @@ public final class Emulator {
                                       statics: statics, cellArea: cellArea, device: device)
         let network = try NetworkFactory.make(definition.architecture, inputChannels: processor.inputChannels,
                                               outputChannels: processor.outputChannels, grid: grid, generator: generator)
-        if device != .cpu { throw EmulatorError.invalidRequest("device \(device): modules cannot move yet") }
+        if device != .cpu { try network.to(device: device) }
         self.network = network
         self.statics = statics
         self.cellArea = cellArea
@@ -48,6 +48,7 @@ public final class Emulator {
                                       trainingData: trainingData, plumeVersion: PlumeVersion.current)
         processor = try StepProcessor(definition: definition, statistics: statistics, grid: grid, levels: levels,
                                       statics: statics, cellArea: cellArea, device: device)
+        if device != .cpu { try network.to(device: device) }
         self.network = network
         self.statics = statics
         self.cellArea = cellArea
