@@ -107,6 +107,14 @@ struct SwinCrossCheckTests {
         }
     }
 
+    @Test("configuration keys decode with defaults for the missing ones")
+    func configurationDecodes() throws {
+        let json = #"{"embed": 32, "window": [2, 4], "mlp_ratio": 2.5, "position_bias_hidden": 64}"#
+        let c = try JSONDecoder().decode(SwinConfiguration.self, from: Data(json.utf8))
+        #expect(c.embed == 32 && c.window == [2, 4] && c.mlpRatio == 2.5 && c.positionBiasHidden == 64)
+        #expect(c.depth == 4 && c.heads == 4 && c.patch == [1, 1])
+    }
+
     @Test("a patch grid not divisible by the window throws, naming the sizes")
     func indivisibleGridThrows() throws {
         do {
