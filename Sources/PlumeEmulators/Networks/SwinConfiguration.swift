@@ -16,12 +16,16 @@ public struct SwinConfiguration: Codable, Sendable, Equatable {
     public var patch: [Int] = [1, 1]
     /// Hidden width of each block's MLP as a multiple of `embed`. Default 4.
     public var mlpRatio: Double = 4
+    /// Hidden width of the small MLP that turns log-spaced relative coordinates into the
+    /// per-head attention bias (Swin V2's continuous position bias). Default 512.
+    public var positionBiasHidden: Int = 512
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case embed, depth, heads, window, patch
         case mlpRatio = "mlp_ratio"
+        case positionBiasHidden = "position_bias_hidden"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,5 +37,6 @@ public struct SwinConfiguration: Codable, Sendable, Equatable {
         window = try c.decodeIfPresent([Int].self, forKey: .window) ?? d.window
         patch = try c.decodeIfPresent([Int].self, forKey: .patch) ?? d.patch
         mlpRatio = try c.decodeIfPresent(Double.self, forKey: .mlpRatio) ?? d.mlpRatio
+        positionBiasHidden = try c.decodeIfPresent(Int.self, forKey: .positionBiasHidden) ?? d.positionBiasHidden
     }
 }
