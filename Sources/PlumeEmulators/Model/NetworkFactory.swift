@@ -11,8 +11,9 @@ enum NetworkFactory {
         case .meshGNN(let configuration):
             return try MeshGNN(configuration: configuration, inputChannels: inputChannels, outputChannels: outputChannels,
                                grid: grid, generator: generator)
-        case .swin:
-            throw EmulatorError.invalidRequest("architecture 'swin' is not built yet")
+        case .swin(let configuration):
+            return try Swin(configuration: configuration, inputChannels: inputChannels, outputChannels: outputChannels,
+                            grid: grid, generator: generator)
         }
     }
 }
