@@ -21,11 +21,12 @@ import Torch
     }
 
     /// A folder with data.nc and an untrained checkpoint model.safetensors.
-    static func fixture(_ name: String, levels: Int = 2, records: Int = 12) throws -> String {
+    static func fixture(_ name: String, levels: Int = 2, records: Int = 12,
+                        architecture: ModelDefinition.Architecture? = nil) throws -> String {
         let folder = NSTemporaryDirectory() + "plume-rollout-\(name)-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try SyntheticTransportData.write(to: folder + "/data.nc", records: records, levels: levels)
-        let model = ModelFile(definition: definition(levels: levels), path: "tiny-co2.yaml")
+        let model = ModelFile(definition: definition(levels: levels, architecture: architecture), path: "tiny-co2.yaml")
         let file = try EmulatorDataFile(path: folder + "/data.nc", model: model)
         let statistics = try NormalisationStatistics.compute(from: file, model: model.definition)
         var levelsByName: [String: Int] = [:]
@@ -39,8 +40,24 @@ import Torch
         return folder
     }
 
-    @Test func budgetClosesAndValuesStayPhysical() throws {
-        let folder = try Self.fixture("budget")
+    static let tinyArchitectures: [ModelDefinition.Architecture] = {
+        var unet = UNetConfiguration()
+        unet.embed = 4
+        unet.depth = 1
+        var mesh = MeshGNNConfiguration()
+        mesh.hidden = 8
+        mesh.processorSteps = 1
+        mesh.meshLevel = 2
+        var swin = SwinConfiguration()
+        swin.embed = 8
+        swin.depth = 2
+        swin.heads = 2
+        swin.positionBiasHidden = 16
+        return [.unet(unet), .meshGNN(mesh), .swin(swin)]
+    }()
+
+    @Test(arguments: tinyArchitectures) func budgetClosesAndValuesStayPhysical(_ architecture: ModelDefinition.Architecture) throws {
+        let folder = try Self.fixture("budget", architecture: architecture)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let request = RolloutRequest(checkpoint: folder + "/model.safetensors", initialFile: folder + "/data.nc",
                                      start: "2000-01-01T06:00", steps: 10, output: folder + "/out.nc", segmentSteps: 3)
