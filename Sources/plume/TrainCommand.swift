@@ -60,10 +60,14 @@ struct TrainCommand: ParsableCommand {
         let validationFile = try validationPath.map { path throws(EmulatorError) in try EmulatorDataFile(path: path, model: modelFile) }
         if validationFile == nil { note("no validation file: no validation rollouts and no best.safetensors") }
 
+        let deviceName = modelFile.definition.training.device
+        guard let device = EmulatorDevice.parse(deviceName) else {
+            throw ValidationError("\(model): training.device '\(deviceName)' is not cpu, cuda or cuda:N")
+        }
         let emulator: Emulator
         var extra: [String: Tensor]?
         if resume {
-            let loaded = try Emulator.load(checkpoint: lastPath)
+            let loaded = try Emulator.load(checkpoint: lastPath, device: device)
             guard loaded.emulator.definition == modelFile.definition else {
                 throw ValidationError("\(model) differs from the model definition stored in \(lastPath): resuming needs the same model file")
             }
@@ -71,7 +75,7 @@ struct TrainCommand: ParsableCommand {
             extra = loaded.extra
             note("resuming from \(lastPath) at step \(emulator.info.training?.step ?? 0)")
         } else {
-            emulator = try newEmulator(modelFile.definition, trainFile: trainFile, validationPath: validationPath)
+            emulator = try newEmulator(modelFile.definition, trainFile: trainFile, validationPath: validationPath, device: device)
         }
         var options = TrainingOptions(steps: steps, threads: threads, logEvery: logEvery)
         options.validationSamples = 4
@@ -80,6 +84,7 @@ struct TrainCommand: ParsableCommand {
         note("\(modelFile.definition.name): \(trainer.totalSteps) steps (\(trainer.training.steps) one-step, curriculum "
              + "\(trainer.training.fineTuneCurriculum)), batch \(trainer.training.batchSize), \(trainer.training.threads) thread(s), "
              + "\(trainFile.recordCount) training records")
+        guard trainer.totalSteps > 0 else { throw ValidationError("\(model): the schedule has no steps (training.steps, fine_tune_steps)") }
         let summary = try trainer.run()
         try drawLosses(summary.history, to: out + "/loss.png", title: modelFile.definition.name)
         print(String(format: "%d steps in %.1f s, io wait %.0f%% of the training loop", summary.history.count, summary.seconds,
@@ -119,7 +124,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// A new emulator: statistics from the training file, statics from its first record.
-    func newEmulator(_ definition: ModelDefinition, trainFile: EmulatorDataFile, validationPath: String?) throws -> Emulator {
+    func newEmulator(_ definition: ModelDefinition, trainFile: EmulatorDataFile, validationPath: String?, device: Device) throws -> Emulator {
         var lastPercent = -1
         let statistics = try NormalisationStatistics.compute(from: trainFile, model: definition) { done, total in
             let percent = 100 * done / max(total, 1)
@@ -136,7 +141,7 @@ struct TrainCommand: ParsableCommand {
                                                   firstTime: trainFile.times.first?.description ?? "",
                                                   lastTime: trainFile.times.last?.description ?? "", source: nil)
         return try Emulator(definition: definition, statistics: statistics, grid: trainFile.grid, levels: levels, statics: statics,
-                            cellArea: trainFile.cellArea, trainingData: description,
+                            cellArea: trainFile.cellArea, trainingData: description, device: device,
                             generator: try Generator(seed: UInt64(bitPattern: Int64(definition.training.seed))))
     }
 

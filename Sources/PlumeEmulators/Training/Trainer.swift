@@ -272,7 +272,7 @@ public final class Trainer {
 
     private func saveCheckpoint(_ progress: TrainingProgress, optimizer: AdamW) throws {
         var extra: [String: Tensor] = [:]
-        for (name, tensor) in try optimizer.stateDict() { extra["optimizer." + name] = tensor }
+        for (name, tensor) in try optimizer.stateDict() { extra["optimizer." + name] = try tensor.to(device: .cpu) }
         for (name, tensor) in try TrainingLossRecord.tensors(history) { extra[name] = tensor }
         try emulator.save(to: folder + "/" + Trainer.lastCheckpointName, training: progress, extra: extra)
         try TrainingLossRecord.write(history, to: folder + "/" + Trainer.lossesName)
