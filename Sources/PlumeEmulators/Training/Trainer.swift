@@ -83,7 +83,8 @@ public final class Trainer {
         guard training.steps >= 0, training.batchSize >= 1, training.threads >= 1 else {
             throw .invalidRequest("training.steps (\(training.steps)) must not be negative, training.batch_size (\(training.batchSize)) and training.threads (\(training.threads)) must be at least 1")
         }
-        try emulator.checkFits(trainFile, checkpoint: "the model")
+        let source = resume == nil ? "the new emulator" : folder + "/" + Trainer.lastCheckpointName
+        try emulator.checkFits(trainFile, checkpoint: source)
         var stages = [Stage(phase: .train, window: 1, steps: training.steps, offset: 0)]
         for n in training.fineTuneCurriculum {
             guard n >= 1 else { throw .invalidRequest("training.fine_tune_curriculum: rollout length \(n) must be at least 1") }
@@ -95,7 +96,7 @@ public final class Trainer {
             throw .dataMismatch(file: trainFile.path, issues: ["\(trainFile.recordCount) record(s): a \(stage.window)-step training window needs \(stage.window + 1)"])
         }
         if let validationFile {
-            try emulator.checkFits(validationFile, checkpoint: "the model")
+            try emulator.checkFits(validationFile, checkpoint: source)
             let steps = training.validationSteps
             let starts = validationFile.recordCount - steps
             guard steps >= 1, starts >= 1 else {
