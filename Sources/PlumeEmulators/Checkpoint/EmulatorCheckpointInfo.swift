@@ -61,21 +61,47 @@ public struct TrainingDataDescription: Codable, Sendable, Equatable {
     }
 }
 
-/// Where training stood when a checkpoint was written.
+/// Where training stood when a checkpoint was written: enough, with the optimiser state and
+/// loss history stored as tensors beside it (`optimizer.…`, `history.…`), to continue bit for bit.
 public struct TrainingProgress: Codable, Sendable, Equatable {
     /// `train` (one-step) or `fine_tune`.
     public var phase: String
-    /// Optimiser steps done in total.
+    /// Optimiser steps done in total (all stages).
     public var step: Int
     /// Best validation score so far (lower is better) and the step it was reached at.
     public var bestValidation: Double?
     public var bestStep: Int?
+    /// Stage of the schedule: 0 one-step training, k ≥ 1 the k-th fine-tuning curriculum stage.
+    public var stage: Int
+    /// The sampler of the current stage after the last batch trained on.
+    public var sampler: TrainingSampler.State?
+    /// Total optimiser steps of the run (all stages), as scheduled when written.
+    public var totalSteps: Int?
 
-    public init(phase: String, step: Int, bestValidation: Double?, bestStep: Int?) {
+    public init(phase: String, step: Int, bestValidation: Double?, bestStep: Int?, stage: Int = 0,
+                sampler: TrainingSampler.State? = nil, totalSteps: Int? = nil) {
         self.phase = phase
         self.step = step
         self.bestValidation = bestValidation
         self.bestStep = bestStep
+        self.stage = stage
+        self.sampler = sampler
+        self.totalSteps = totalSteps
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case phase, step, bestValidation, bestStep, stage, sampler, totalSteps
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        phase = try c.decode(String.self, forKey: .phase)
+        step = try c.decode(Int.self, forKey: .step)
+        bestValidation = try c.decodeIfPresent(Double.self, forKey: .bestValidation)
+        bestStep = try c.decodeIfPresent(Int.self, forKey: .bestStep)
+        stage = try c.decodeIfPresent(Int.self, forKey: .stage) ?? 0
+        sampler = try c.decodeIfPresent(TrainingSampler.State.self, forKey: .sampler)
+        totalSteps = try c.decodeIfPresent(Int.self, forKey: .totalSteps)
     }
 }
 

@@ -23,31 +23,28 @@ public final class Emulator {
     public var definition: ModelDefinition { info.definition }
 
     /// A new, untrained emulator (weights from `generator`).
-    public init(definition: ModelDefinition, statistics: NormalisationStatistics, grid: EmulatorGrid,
+    public convenience init(definition: ModelDefinition, statistics: NormalisationStatistics, grid: EmulatorGrid,
                 levels: [String: Int], statics: [String: [Float]], cellArea: [Double]?,
                 trainingData: TrainingDataDescription, device: Device = .cpu, generator: Generator? = nil) throws {
-        info = EmulatorCheckpointInfo(definition: definition, statistics: statistics, grid: grid, levels: levels,
-                                      trainingData: trainingData, plumeVersion: PlumeVersion.current)
-        processor = try StepProcessor(definition: definition, statistics: statistics, grid: grid, levels: levels,
-                                      statics: statics, cellArea: cellArea, device: device)
-        let network = try NetworkFactory.make(definition.architecture, inputChannels: processor.inputChannels,
-                                              outputChannels: processor.outputChannels, grid: grid, generator: generator)
-        if device != .cpu { try network.to(device: device) }
-        self.network = network
-        self.statics = statics
-        self.cellArea = cellArea
-        self.device = device
+        try self.init(definition: definition, statistics: statistics, grid: grid, levels: levels, statics: statics,
+                      cellArea: cellArea, trainingData: trainingData, device: device, generator: generator,
+                      networkBuilder: NetworkFactory.make)
     }
 
-    /// An emulator around a network built elsewhere (tests, experiments); `network` must map
-    /// the processor's input channels to its output channels.
-    package init(definition: ModelDefinition, statistics: NormalisationStatistics, grid: EmulatorGrid,
-                 levels: [String: Int], statics: [String: [Float]], cellArea: [Double]?,
-                 trainingData: TrainingDataDescription, network: any EmulatorNetwork, device: Device = .cpu) throws {
+    /// Builds the network of an architecture: `(architecture, inputChannels, outputChannels, grid, generator)`.
+    /// The seam through which tests and the trainer's callers give a network of their own.
+    typealias NetworkBuilder = (ModelDefinition.Architecture, Int, Int, EmulatorGrid, Generator?) throws -> any EmulatorNetwork
+
+    /// A new emulator whose network `networkBuilder` makes.
+    init(definition: ModelDefinition, statistics: NormalisationStatistics, grid: EmulatorGrid,
+         levels: [String: Int], statics: [String: [Float]], cellArea: [Double]?,
+         trainingData: TrainingDataDescription, device: Device, generator: Generator?,
+         networkBuilder: NetworkBuilder) throws {
         info = EmulatorCheckpointInfo(definition: definition, statistics: statistics, grid: grid, levels: levels,
                                       trainingData: trainingData, plumeVersion: PlumeVersion.current)
         processor = try StepProcessor(definition: definition, statistics: statistics, grid: grid, levels: levels,
                                       statics: statics, cellArea: cellArea, device: device)
+        let network = try networkBuilder(definition.architecture, processor.inputChannels, processor.outputChannels, grid, generator)
         if device != .cpu { try network.to(device: device) }
         self.network = network
         self.statics = statics
@@ -89,6 +86,11 @@ public final class Emulator {
     /// - Throws: `EmulatorError.invalidCheckpoint` naming what is wrong (not safetensors, no
     ///   Plume metadata, another format version, missing or mis-shaped tensors).
     public static func load(checkpoint path: String, device: Device = .cpu) throws(EmulatorError) -> (emulator: Emulator, extra: [String: Tensor]) {
+        try load(checkpoint: path, device: device, networkBuilder: NetworkFactory.make)
+    }
+
+    /// `load(checkpoint:device:)` with the network made by `networkBuilder`.
+    static func load(checkpoint path: String, device: Device, networkBuilder: NetworkBuilder) throws(EmulatorError) -> (emulator: Emulator, extra: [String: Tensor]) {
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint.load(from: path)
@@ -135,7 +137,8 @@ public final class Emulator {
         do {
             emulator = try Emulator(definition: info.definition, statistics: info.statistics, grid: info.grid,
                                     levels: info.levels, statics: statics, cellArea: cellArea,
-                                    trainingData: info.trainingData, device: device)
+                                    trainingData: info.trainingData, device: device, generator: nil,
+                                    networkBuilder: networkBuilder)
             try emulator.network.loadStateDict(networkState)
         } catch {
             throw .invalidCheckpoint(file: path, reason: "\(error)")
