@@ -49,8 +49,14 @@ demo: build samples
 	$(PLUME) transport --met $(SAMPLES)/uv_on_different_levels.grib --surface-pressure 100000 --time-step 1800 \
 		--out $(OUT)/transport
 	$(PLUME) plot transport $(OUT)/transport
-	$(PLUME) generate carbonbench-mini --days 3 --spinup-days 5 --split 1,1,1 --out $(OUT)/carbonbench-mini
+	$(PLUME) generate carbonbench-mini --days 12 --spinup-days 5 --split 2,1,1 --out $(OUT)/carbonbench-mini
 	$(PLUME) plot carbonbench $(OUT)/carbonbench-mini
+	rm -rf $(OUT)/emulator && $(PLUME) train Pipelines/models/demo-unet-co2.yaml --data $(OUT)/carbonbench-mini \
+		--out $(OUT)/emulator --log-every 50
+	$(PLUME) rollout $(OUT)/emulator/best.safetensors --init $(OUT)/carbonbench-mini/carbonbench-test.nc \
+		--start 2000-01-10 --days 2 --out $(OUT)/emulator/rollout.nc
+	$(PLUME) evaluate $(OUT)/emulator/rollout.nc --truth $(OUT)/carbonbench-mini/carbonbench-test.nc \
+		--out $(OUT)/emulator/scores --leads-days 0.5,1,2
 	$(PLUME) generate weather --grid gaussian-n32 --truncation 42 --spinup-days 10 --days 10 --seed 1 \
 		--output-grid latlon5.625 --diagnostics --out $(OUT)/weather
 	@echo

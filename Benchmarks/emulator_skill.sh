@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Emulator skill experiment: CarbonBench-mini LowRes CO2 transport and shallow-water weather.
+# Generates the data (unless given), trains the three architectures, rolls them out over
+# the test period and scores them against persistence, fluxes-only and climatology.
+#
+#   Benchmarks/emulator_skill.sh [WORK]        (default WORK=out/skill)
+#   env: CB=DIR (existing carbonbench-mini data), WX=DIR (existing weather data),
+#        CO2_STEPS, WX_STEPS (one-step training steps), MODELS ("unet mesh-gnn swin")
+# Each stage is skipped when its output exists, so the script can be rerun after a stop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=${1:-out/skill}
+PLUME=.build/release/plume
+MODELS=${MODELS:-"unet mesh-gnn swin"}
+CB=${CB:-$WORK/data/carbonbench}
+WX=${WX:-$WORK/data/weather}
+mkdir -p "$WORK"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "plume: $($PLUME --version)"
+
+[ -f "$CB/carbonbench-test.nc" ] || $PLUME generate carbonbench-mini --grid latlon5.625 --levels l10 --days 500 --split 3,1,1 --out "$CB"
+[ -f "$WX/weather-test.nc" ] || $PLUME generate weather --grid gaussian-n32 --truncation 42 --spinup-days 30 --days 300 --seed 1 --output-grid latlon5.625 --out "$WX"
+
+run() { echo "+ $*"; /usr/bin/time -f "  %e s wall, %M KB peak RSS" "$@"; }
+
+for m in $MODELS; do
+  [ -f "$WORK/$m-co2/best.safetensors" ] || run $PLUME train Pipelines/models/$m-lowres-co2.yaml --data "$CB" --out "$WORK/$m-co2" ${CO2_STEPS:+--steps $CO2_STEPS} --log-every 100
+  [ -f "$WORK/$m-weather/best.safetensors" ] || run $PLUME train Pipelines/models/$m-weather.yaml --data "$WX" --out "$WORK/$m-weather" ${WX_STEPS:+--steps $WX_STEPS} --log-every 100
+done
+
+# CO2: a 90-day rollout from the start of the test period and a continuous one over all of it.
+t0=$($PLUME inspect "$CB/carbonbench-test.nc" | sed -n 's/^time: \([^ ]*\) .*/\1/p')
+for m in $MODELS; do
+  [ -f "$WORK/$m-co2/rollout-90d.nc" ] || run $PLUME rollout "$WORK/$m-co2/best.safetensors" --init "$CB/carbonbench-test.nc" --start "$t0" --days 90 --out "$WORK/$m-co2/rollout-90d.nc"
+done
+rollouts=(); for m in $MODELS; do rollouts+=("$WORK/$m-co2/rollout-90d.nc"); done
+[ -f "$WORK/co2-scores/scores.md" ] || run $PLUME evaluate "${rollouts[@]}" --truth "$CB/carbonbench-test.nc" --out "$WORK/co2-scores" --leads-days 1,7,30,60,90
+
+# Weather: 5-day rollouts started every 4 days of the (30-day) test period.
+w0=$($PLUME inspect "$WX/weather-test.nc" | sed -n 's/^time: \([^ ]*\) .*/\1/p')
+wrolls=()
+for m in $MODELS; do
+  for k in 0 4 8 12 16 20 24; do
+    start=$(python3 -c "import datetime as d,sys; print((d.datetime.fromisoformat('$w0')+d.timedelta(days=$k)).isoformat())")
+    f="$WORK/$m-weather/rollout-$k.nc"
+    [ -f "$f" ] || $PLUME rollout "$WORK/$m-weather/best.safetensors" --init "$WX/weather-test.nc" --start "$start" --days 5 --out "$f" >/dev/null
+    wrolls+=("$f")
+  done
+done
+[ -f "$WORK/weather-scores/scores.md" ] || run $PLUME evaluate "${wrolls[@]}" --truth "$WX/weather-test.nc" --climatology "$WX/weather-train.nc" --out "$WORK/weather-scores" --leads-days 1,3,5
+echo "scores: $WORK/co2-scores/scores.md $WORK/weather-scores/scores.md"
