@@ -43,6 +43,9 @@ public final class EmulatorDataFile: @unchecked Sendable {
         let definition = model.definition
         do {
             file = try NetCDFFile(path: path)
+            // Records are read once each (or at random): a 64 KiB chunk cache (eight fields), so memory stays
+            // flat over a long rollout or an epoch.
+            file.limitChunkCache(bytes: 1 << 16)
         } catch {
             throw .dataMismatch(file: path, issues: ["cannot open: \(error)"])
         }

@@ -11,7 +11,8 @@ import Torch
 /// - output: the normalised one-step change of each prognostic variable, per level:
 ///   q(t+Δt) = q(t) + y·σΔ[l] + μΔ[l];
 /// - transport: with `fix` (inference), negatives clamped and the mass fixer applied; then the
-///   explicit surface flux into the lowest layer (training and inference);
+///   explicit surface flux into the lowest layer (training and inference); with `fix`, any cell
+///   the flux drove negative is clamped and the sample rescaled to keep its global mass;
 /// - loss: MSE weighted by cos φ / mean(cos φ) and 1/σΔ[l]².
 public final class StepProcessor {
     public let definition: ModelDefinition
@@ -194,6 +195,15 @@ public final class StepProcessor {
                         q = try SurfaceFluxScheme.apply(q, airMassNext: airMassNext, flux: flux, cellArea: cellArea,
                                                         timeStep: definition.timeStepHours * 3600)
                     }
+                }
+                if fix {
+                    // A sink can empty a surface cell below zero: clamp, then rescale the sample
+                    // so its global mass stays exactly what the fixer and the flux made it
+                    // (the factor is 1 when nothing was negative).
+                    let mass = try (q * airMassNext).sum(dims: [1, 2, 3], keepDim: true)
+                    let clamped = try q.clamp(min: 0)
+                    let clampedMass = try (clamped * airMassNext).sum(dims: [1, 2, 3], keepDim: true)
+                    q = try clamped * (mass / clampedMass)
                 }
             }
             next[name] = q

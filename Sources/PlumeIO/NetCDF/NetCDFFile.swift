@@ -73,6 +73,17 @@ public final class NetCDFFile {
         _ = netCDFAndHDF5Lock.withLock { _ in nc_close(id) }
     }
 
+    /// Caps libhdf5's chunk cache of every variable of a netCDF-4 file at `bytes` (netCDF-C's
+    /// default is 16 MiB per variable). For files read once record by record (training data,
+    /// forcing), where a cache only makes memory grow with the records read. No effect on
+    /// classic files.
+    public func limitChunkCache(bytes: Int) {
+        guard dataset.format.hasPrefix("netCDF-4") else { return }
+        netCDFAndHDF5Lock.withLock { _ in
+            for (_, e) in index { _ = nc_set_var_chunk_cache(e.group, e.varid, bytes, 61, 0.75) }
+        }
+    }
+
     /// Names (paths for variables in groups) of every variable in the file.
     public var variableNames: [String] { index.keys.sorted() }
 

@@ -18,6 +18,12 @@ extension NetCDFWriter {
                     var root = dataset
                     root.attributes = globalAttributes(dataset.attributes)
                     try define(root, in: ncid, path: path)
+                    // Slabs are written once, whole chunks at a time: a 1 MiB chunk cache, so memory
+                    // stays flat however many records are streamed (netCDF-C gives 16 MiB each).
+                    var count: Int32 = 0
+                    if nc_inq_nvars(ncid, &count) == NC_NOERR {
+                        for varid in 0..<count { _ = nc_set_var_chunk_cache(ncid, varid, 1 << 20, 61, 0.75) }
+                    }
                     try check(nc_enddef(ncid), path, "end of definitions")
                     try put(root, in: ncid, path: path)
                 } catch {
