@@ -43,6 +43,9 @@ struct EmulatorBenchCommand: ParsableCommand {
     @Option(help: "Untimed iterations before the timed ones.")
     var warmup: Int = 2
 
+    @Option(help: "Rounds per model, alternating Swift and PyTorch; each timing keeps its best round.")
+    var rounds: Int = 1
+
     @Option(help: "libtorch intra-op threads, both sides.")
     var threads: Int = 2
 
@@ -72,6 +75,7 @@ struct EmulatorBenchCommand: ParsableCommand {
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard referenceDays >= 0, referenceDays.isFinite else { throw ValidationError("--reference-days must be ≥ 0") }
@@ -88,7 +92,7 @@ struct EmulatorBenchCommand: ParsableCommand {
             print("note: no Python interpreter found (Scripts/python-env.sh, python3): Swift side only")
         }
         print("plume bench emulators: libtorch \(Torch.version), \(threads) thread(s), batch \(batch), "
-            + "\(warmup) warm-up + \(repeats) timed iterations\(data.map { ", data \($0)" } ?? ", synthetic data")")
+            + "\(warmup) warm-up + \(repeats) timed iterations, \(rounds) round(s)\(data.map { ", data \($0)" } ?? ", synthetic data")")
         var results: [EmulatorBenchResult] = []
         var references: [String: ReferenceSpeed] = [:]
         for path in models.isEmpty ? Self.defaultModels : models {
@@ -100,14 +104,29 @@ struct EmulatorBenchCommand: ParsableCommand {
                 print("note: skipping \(path): \(error.reason)")
                 continue
             }
-            print("\(model.definition.name): \(prepared.parameterCount) parameters, input \(prepared.trainInput.shape); timing Swift…")
+            print("\(model.definition.name): \(prepared.parameterCount) parameters, input \(prepared.trainInput.shape)")
             fflush(nil)
-            var result = try prepared.measure(warmup: warmup, repeats: repeats)
-            if let interpreter {
-                print("\(model.definition.name): timing PyTorch…")
+            // Rounds alternate the sides, so that load from elsewhere on the machine hits both
+            // alike; each timing keeps its best round (smallest median).
+            var result: EmulatorBenchResult?
+            for round in 1...rounds {
+                let swiftFirst = round % 2 == 1
+                var python: PythonTimings?
+                if !swiftFirst, let interpreter { python = try runPython(interpreter, case: prepared) }
+                let swift = try prepared.measure(warmup: warmup, repeats: repeats)
+                if swiftFirst, let interpreter { python = try runPython(interpreter, case: prepared) }
+                if var best = result {
+                    best.swift = best.swift.best(swift.swift)
+                    best.python = PythonTimings.best(best.python, python)
+                    result = best
+                } else {
+                    result = swift
+                    result?.python = python
+                }
+                print("\(model.definition.name): round \(round)/\(rounds) done")
                 fflush(nil)
-                result.python = try runPython(interpreter, case: prepared)
             }
+            guard var result else { continue }
             let key = "\(model.definition.grid) l\(model.definition.levels)"
             if referenceDays > 0, references[key] == nil {
                 references[key] = referenceSpeed(grid: model.definition.grid, levels: model.definition.levels)
@@ -205,13 +224,13 @@ struct EmulatorBenchCommand: ParsableCommand {
     // MARK: Output
 
     private func printTable(_ results: [EmulatorBenchResult]) {
-        func ms(_ t: Timing?) -> String { t.map { String(format: "%.1f", $0.median * 1e3) } ?? "–" }
+        func ms(_ t: Timing?) -> String { t.map { String(format: "%.1f (%.1f)", $0.median * 1e3, $0.min * 1e3) } ?? "–" }
         func ratio(_ a: Timing?, _ b: Timing?) -> String {
             guard let a, let b, b.median > 0 else { return "–" }
             return String(format: "%.2f", a.median / b.median)
         }
         print("")
-        print("Median ms per step (minimum in the JSON); ratio = Swift / PyTorch, network level on the same inputs; "
+        print("ms per step: median (minimum); ratio = Swift / PyTorch of the medians, network level on the same inputs; "
             + "\"Emulator.step\" adds Plume's pre- and post-processing (Swift only). \(threads) thread(s), batch \(batch) for training, 1 for rollout.")
         print("")
         print("| model | params | train Swift (ms) | train PyTorch (ms) | ratio | train Emulator.step (ms) | rollout Swift (ms) | rollout PyTorch (ms) | ratio | rollout Emulator.step (ms) | simulated days/s | reference days/s | speed-up | first loss Swift / PyTorch |")
@@ -223,7 +242,7 @@ struct EmulatorBenchCommand: ParsableCommand {
             let losses = String(format: "%.8g", r.swift.firstLoss) + " / " + (r.python.map { String(format: "%.8g", $0.train.firstLoss) } ?? "–")
             print("| \(r.name) | \(r.parameters) | \(ms(r.swift.train)) | \(ms(r.python?.train.timing)) | \(ratio(r.swift.train, r.python?.train.timing)) "
                 + "| \(ms(r.swift.emulatorTrain)) | \(ms(r.swift.rollout)) | \(ms(r.python?.rollout)) | \(ratio(r.swift.rollout, r.python?.rollout)) "
-                + "| \(ms(r.swift.emulatorRollout)) | \(String(format: "%.1f", days)) | \(reference.map { String(format: "%.2f", $0) } ?? "–") | \(speedUp) | \(losses) |")
+                + "| \(ms(r.swift.emulatorRollout)) | \(String(format: "%.2f", days)) | \(reference.map { String(format: "%.2f", $0) } ?? "–") | \(speedUp) | \(losses) |")
         }
         if let reference = results.compactMap(\.reference).first {
             print("")
@@ -249,6 +268,11 @@ struct Timing: Codable {
         self.min = min
     }
 
+    /// The one with the smaller median, with the smaller minimum of the two.
+    func best(_ other: Timing) -> Timing {
+        Timing(median: Swift.min(median, other.median), min: Swift.min(min, other.min))
+    }
+
     init(_ seconds: [Double]) {
         let sorted = seconds.sorted()
         median = sorted.isEmpty ? .nan : sorted.count % 2 == 1 ? sorted[sorted.count / 2]
@@ -269,6 +293,13 @@ struct SwiftTimings: Codable {
     var emulatorRollout: Timing
     /// Loss of the first network-level training iteration (same weights and inputs as PyTorch's).
     var firstLoss: Double
+
+    /// Each timing's best of the two; the first loss of `self` (the first round).
+    func best(_ other: SwiftTimings) -> SwiftTimings {
+        SwiftTimings(train: train.best(other.train), rollout: rollout.best(other.rollout),
+                     emulatorTrain: emulatorTrain.best(other.emulatorTrain),
+                     emulatorRollout: emulatorRollout.best(other.emulatorRollout), firstLoss: firstLoss)
+    }
 }
 
 /// What `Benchmarks/emulators_python.py` prints (one JSON line).
@@ -290,6 +321,16 @@ struct PythonTimings: Codable {
     var parameters: Int
     var torch: String
     var threads: Int
+
+    /// Each timing's best of the two (the first loss is the same in every round).
+    static func best(_ a: PythonTimings?, _ b: PythonTimings?) -> PythonTimings? {
+        guard var a else { return b }
+        guard let b else { return a }
+        a.train.median = min(a.train.median, b.train.median)
+        a.train.min = min(a.train.min, b.train.min)
+        a.rollout = a.rollout.best(b.rollout)
+        return a
+    }
 }
 
 /// The reference transport model's speed.
