@@ -226,11 +226,11 @@ struct EmulatorBenchCommand: ParsableCommand {
     private func printTable(_ results: [EmulatorBenchResult]) {
         func ms(_ t: Timing?) -> String { t.map { String(format: "%.1f (%.1f)", $0.median * 1e3, $0.min * 1e3) } ?? "–" }
         func ratio(_ a: Timing?, _ b: Timing?) -> String {
-            guard let a, let b, b.median > 0 else { return "–" }
-            return String(format: "%.2f", a.median / b.median)
+            guard let a, let b, b.median > 0, b.min > 0 else { return "–" }
+            return String(format: "%.2f (%.2f)", a.median / b.median, a.min / b.min)
         }
         print("")
-        print("ms per step: median (minimum); ratio = Swift / PyTorch of the medians, network level on the same inputs; "
+        print("ms per step: median (minimum); ratio = Swift / PyTorch of the medians (of the minima), network level on the same inputs; "
             + "\"Emulator.step\" adds Plume's pre- and post-processing (Swift only). \(threads) thread(s), batch \(batch) for training, 1 for rollout.")
         print("")
         print("| model | params | train Swift (ms) | train PyTorch (ms) | ratio | train Emulator.step (ms) | rollout Swift (ms) | rollout PyTorch (ms) | ratio | rollout Emulator.step (ms) | simulated days/s | reference days/s | speed-up | first loss Swift / PyTorch |")
