@@ -11,7 +11,7 @@ SAMPLES := .cache/sample-data
 OUT := out/demo
 PLUME := .build/release/plume
 
-.PHONY: deps samples python-env build test demo bench-io bench-torch clean
+.PHONY: deps samples python-env build test demo bench-io bench-torch bench-emulators clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -68,6 +68,9 @@ bench-io: build samples
 
 bench-torch: build python-env
 	Benchmarks/torch.sh
+
+bench-emulators: build python-env
+	Benchmarks/emulators.sh
 
 clean:
 	rm -rf .build out
