@@ -46,7 +46,7 @@ final class EmulatorBenchCase {
         } else {
             dataPath = folder + "/synthetic-l\(definition.levels).nc"
             if !FileManager.default.fileExists(atPath: dataPath) {
-                try EmulatorBenchData.write(to: dataPath, records: max(8, batchSize + 2), levels: definition.levels)
+                try SyntheticTransportData.write(to: dataPath, records: max(8, batchSize + 2), levels: definition.levels)
             }
         }
         let file = try EmulatorDataFile(path: dataPath, model: model)
