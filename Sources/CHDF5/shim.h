@@ -148,4 +148,36 @@ static inline int plume_h5r_object_name(hid_t loc, const void *ref, char *buffer
     buffer[size - 1] = 0;
     return 0;
 }
+
+/* Fixes the metadata cache of every open HDF5 file named `path` at `bytes` (libhdf5 lets it
+   grow adaptively to 32 MiB, so reading a long file record by record makes memory grow with
+   the records read: the chunk index's B-tree nodes). netCDF-C opens the HDF5 file itself and
+   gives no handle to it, so the file is found among the library's open files by name.
+   Returns how many files were changed, or -1. */
+static inline int plume_h5_limit_metadata_cache(const char *path, size_t bytes) {
+    ssize_t count = H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_FILE);
+    if (count < 0) return -1;
+    if (count == 0) return 0;
+    hid_t *ids = (hid_t *)malloc((size_t)count * sizeof(hid_t));
+    if (!ids) return -1;
+    ssize_t n = H5Fget_obj_ids((hid_t)H5F_OBJ_ALL, H5F_OBJ_FILE, (size_t)count, ids);
+    int changed = 0;
+    for (ssize_t i = 0; i < n; i++) {
+        char name[4096];
+        ssize_t length = H5Fget_name(ids[i], name, sizeof name);
+        if (length <= 0 || (size_t)length >= sizeof name || strcmp(name, path) != 0) continue;
+        H5AC_cache_config_t config;
+        memset(&config, 0, sizeof config);
+        config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+        if (H5Fget_mdc_config(ids[i], &config) < 0) continue;
+        config.set_initial_size = 1;
+        config.initial_size = bytes;
+        config.min_size = bytes;
+        config.max_size = bytes;
+        if (H5Fset_mdc_config(ids[i], &config) >= 0) changed++;
+    }
+    free(ids);
+    return n < 0 ? -1 : changed;
+}
+
 #endif

@@ -15,7 +15,10 @@ struct TrainCommand: ParsableCommand {
             carbonbench-mini` or `weather`); --train and --validation name the files instead. Normalisation \
             statistics come from the training file. Writes --out/last.safetensors (every checkpoint_every steps \
             or checkpoint_minutes minutes; with --resume training continues from it, bit for bit on the CPU), \
-            best.safetensors (lowest validation rollout score), losses.csv and loss.png. Progress goes to stderr.
+            best.safetensors (lowest validation rollout score), losses.csv and loss.png. Progress goes to stderr. \
+            --from CHECKPOINT starts from a trained checkpoint's weights and normalisation instead of new ones \
+            (its model must match the model file except name and training): with --steps 0 it runs only the \
+            rollout fine-tuning of the model file's curriculum.
             """)
 
     @Argument(help: "Model file (YAML).")
@@ -35,6 +38,10 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "Continue from --out/last.safetensors.")
     var resume = false
+
+    @Option(help: ArgumentHelp("Start from this checkpoint's weights and normalisation (a best.safetensors of an earlier run).",
+                               valueName: "checkpoint"))
+    var from: String?
 
     @Option(help: "One-step training steps (overrides training.steps).")
     var steps: Int?
@@ -66,6 +73,9 @@ struct TrainCommand: ParsableCommand {
         }
         let emulator: Emulator
         var extra: [String: Tensor]?
+        if resume && from != nil {
+            throw ValidationError("--resume continues --out/last.safetensors, which already started from --from: give one of them")
+        }
         if resume {
             let loaded = try Emulator.load(checkpoint: lastPath, device: device)
             guard loaded.emulator.definition == modelFile.definition else {
@@ -74,6 +84,10 @@ struct TrainCommand: ParsableCommand {
             emulator = loaded.emulator
             extra = loaded.extra
             note("resuming from \(lastPath) at step \(emulator.info.training?.step ?? 0)")
+        } else if let from {
+            let loaded = try Emulator.load(checkpoint: from, device: device)
+            emulator = try loaded.emulator.continued(as: modelFile.definition, checkpoint: from)
+            note("starting from the weights of \(from) (\(loaded.emulator.definition.name))")
         } else {
             emulator = try newEmulator(modelFile.definition, trainFile: trainFile, validationPath: validationPath, device: device)
         }

@@ -69,6 +69,54 @@ import Testing
         #expect(storage == NC_CHUNKED && chunks == [1, 4, 5])
     }
 
+    /// A record of a [time, level, lat, lon] field is one chunk (all levels), so a year of
+    /// records is not ten times as many chunks (libhdf5 memory grows with chunks written).
+    @Test func fourDimensionalFieldsAreChunkedByRecord() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let path = temp.file("levels.nc")
+        let shape = [3, 10, 4, 5]
+        let dataset = Dataset(dimensions: [Dimension(name: "time", length: 3, isUnlimited: true), Dimension(name: "level", length: 10),
+                                           Dimension(name: "lat", length: 4), Dimension(name: "lon", length: 5)],
+                              variables: [Variable(name: "q", dimensions: ["time", "level", "lat", "lon"], shape: shape,
+                                                   data: .float32((0..<600).map(Float.init)))])
+        try NetCDFWriter().write(dataset, to: path)
+        var ncid: Int32 = 0, varid: Int32 = 0, storage: Int32 = 0
+        var chunks = [Int](repeating: 0, count: 4)
+        #expect(nc_open(path, NC_NOWRITE, &ncid) == NC_NOERR)
+        defer { nc_close(ncid) }
+        nc_inq_varid(ncid, "q", &varid)
+        nc_inq_var_chunking(ncid, varid, &storage, &chunks)
+        #expect(storage == NC_CHUNKED && chunks == [1, 10, 4, 5])
+        #expect(try NetCDFFile(path: path).readFloat("q") == (0..<600).map(Float.init))
+    }
+
+    /// CDF5 scratch files: no HDF5 underneath, every numeric type, values and attributes
+    /// back as written; groups (which CDF5 cannot hold) are refused with the group's name.
+    @Test func cdf5WritesFlatDatasetsAndRefusesGroups() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        var flat = Self.sample()
+        flat.groups = []
+        let path = temp.file("flat.nc")
+        try NetCDFWriter(format: .cdf5, stampsHistory: false).write(flat, to: path)
+        let file = try NetCDFFile(path: path)
+        #expect(file.dataset.format == "netCDF CDF5")
+        #expect(file.dataset.attributes["title"]?.text == "writer test")
+        #expect(try file.readRaw("tas") == Self.sample().variables[3].data?.doubles)
+        #expect(try file.readIntegers("big") == [1 << 40, 2, 3, 4, 5])
+        #expect(file.dataset.variable("time")?.attributes["calendar"]?.text == "noleap")
+
+        let grouped = temp.file("grouped.nc")
+        #expect(throws: PlumeIOError.self) { try NetCDFWriter(format: .cdf5).write(Self.sample(), to: grouped) }
+        do {
+            try NetCDFWriter(format: .cdf5).write(Self.sample(), to: grouped)
+        } catch {
+            #expect("\(error)".contains("forecast") && "\(error)".contains("CDF5"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: grouped))
+    }
+
     @Test func ncdumpAgreesWithWhatWasWritten() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -3,7 +3,7 @@ import PlumeIO
 import PlumeSupport
 
 /// The folder `OUTPUT.parts/` of a rollout under way: the request (`request.json`) and
-/// the segments written so far (`segment-NNNNNN.nc`, named by their first record), each
+/// the segments written so far (`segment-NNNNNN.nc`, CDF5 files named by their first record), each
 /// written atomically, so a killed rollout leaves only complete segments.
 struct RolloutParts {
     let folder: String
@@ -86,7 +86,7 @@ struct RolloutParts {
                                               shape: [n, l, grid.0, grid.1], data: .float32(segment.values[name] ?? [])))
         }
         do {
-            try NetCDFWriter(deflateLevel: 0, stampsHistory: false).write(dataset, to: path(ofSegmentStartingAt: segment.start))
+            try NetCDFWriter(format: .cdf5, stampsHistory: false).write(dataset, to: path(ofSegmentStartingAt: segment.start))
         } catch {
             throw .failed(context: "writing rollout segment \(path(ofSegmentStartingAt: segment.start))", reason: "\(error)")
         }

@@ -1,3 +1,4 @@
+import CHDF5
 import CNetCDF
 import Foundation
 
@@ -82,6 +83,16 @@ public final class NetCDFFile {
         netCDFAndHDF5Lock.withLock { _ in
             for (_, e) in index { _ = nc_set_var_chunk_cache(e.group, e.varid, bytes, 61, 0.75) }
         }
+    }
+
+    /// Fixes libhdf5's metadata cache of a netCDF-4 file at `bytes` (libhdf5 lets it grow
+    /// adaptively up to 32 MiB). Reading a long file record by record touches ever more of
+    /// each variable's chunk index, so without a cap memory grows with the records read. No
+    /// effect on classic files. - Returns: whether the cache was changed.
+    @discardableResult
+    public func limitMetadataCache(bytes: Int) -> Bool {
+        guard dataset.format.hasPrefix("netCDF-4") else { return false }
+        return netCDFAndHDF5Lock.withLock { _ in plume_h5_limit_metadata_cache(path, max(bytes, 1024)) } > 0
     }
 
     /// Names (paths for variables in groups) of every variable in the file.

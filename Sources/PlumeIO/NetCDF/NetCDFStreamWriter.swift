@@ -1,3 +1,4 @@
+import CHDF5
 import CNetCDF
 import Foundation
 
@@ -13,16 +14,20 @@ extension NetCDFWriter {
         try writeAtomically(to: path) { temporary in
             var ncid: Int32 = -1
             try netCDFAndHDF5Lock.withLock { _ in
-                try check(nc_create(temporary, NC_NETCDF4 | NC_CLOBBER, &ncid), path, "create")
+                try check(nc_create(temporary, createMode, &ncid), path, "create")
                 do {
                     var root = dataset
                     root.attributes = globalAttributes(dataset.attributes)
                     try define(root, in: ncid, path: path)
-                    // Slabs are written once, whole chunks at a time: a 1 MiB chunk cache, so memory
-                    // stays flat however many records are streamed (netCDF-C gives 16 MiB each).
-                    var count: Int32 = 0
-                    if nc_inq_nvars(ncid, &count) == NC_NOERR {
-                        for varid in 0..<count { _ = nc_set_var_chunk_cache(ncid, varid, 1 << 20, 61, 0.75) }
+                    // Slabs are written once, whole chunks at a time: a 1 MiB chunk cache (netCDF-C
+                    // gives 16 MiB each) and a 256 KiB metadata cache (libhdf5 grows it to 32 MiB
+                    // with the chunk index), so memory stays flat however many records are streamed.
+                    if format == .netCDF4 {
+                        var count: Int32 = 0
+                        if nc_inq_nvars(ncid, &count) == NC_NOERR {
+                            for varid in 0..<count { _ = nc_set_var_chunk_cache(ncid, varid, 1 << 20, 61, 0.75) }
+                        }
+                        _ = plume_h5_limit_metadata_cache(temporary, 1 << 18)
                     }
                     try check(nc_enddef(ncid), path, "end of definitions")
                     try put(root, in: ncid, path: path)

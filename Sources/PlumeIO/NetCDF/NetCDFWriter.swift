@@ -1,12 +1,25 @@
 import CNetCDF
 import Foundation
 
-/// Writes a `Dataset` with values as a CF netCDF-4 file: chunked, deflate + shuffle
-/// compressed, with `Conventions`, `history` and `source` global attributes.
+/// Writes a `Dataset` with values as a CF netCDF-4 file (chunked, deflate + shuffle
+/// compressed) or, for scratch files, as a CDF5 classic file, with `Conventions`, `history`
+/// and `source` global attributes.
 ///
 /// The file is written under a temporary name and renamed into place when complete.
 public struct NetCDFWriter: Sendable {
-    /// zlib level 0…9 (0: no compression).
+    /// The on-disk format.
+    public enum Format: Sendable {
+        /// netCDF-4 (HDF5): chunked, compressed, groups. The default.
+        case netCDF4
+        /// CDF5 (64-bit data classic): flat, uncompressed, every numeric type, no groups and
+        /// no HDF5 underneath, so writing many small files (a rollout's segments) leaves
+        /// nothing behind in libhdf5's memory.
+        case cdf5
+    }
+
+    /// The on-disk format.
+    public var format: Format = .netCDF4
+    /// zlib level 0…9 (0: no compression; ignored for `.cdf5`).
     public var deflateLevel: Int32 = 4
     /// What produced the data, for the global `source` attribute.
     public var source: String = "Plume"
@@ -16,7 +29,9 @@ public struct NetCDFWriter: Sendable {
     /// be byte-identical across runs of the same inputs (rollouts).
     public var stampsHistory: Bool = true
 
-    public init(deflateLevel: Int32 = 4, source: String = "Plume", historyLine: String? = nil, stampsHistory: Bool = true) {
+    public init(format: Format = .netCDF4, deflateLevel: Int32 = 4, source: String = "Plume", historyLine: String? = nil,
+                stampsHistory: Bool = true) {
+        self.format = format
         self.deflateLevel = deflateLevel
         self.source = source
         self.historyLine = historyLine
@@ -31,7 +46,7 @@ public struct NetCDFWriter: Sendable {
         try writeAtomically(to: path) { temporary in
             try netCDFAndHDF5Lock.withLock { _ in
                 var ncid: Int32 = -1
-                try check(nc_create(temporary, NC_NETCDF4 | NC_CLOBBER, &ncid), path, "create")
+                try check(nc_create(temporary, createMode, &ncid), path, "create")
                 do {
                     var root = dataset
                     root.attributes = globalAttributes(dataset.attributes)
@@ -44,6 +59,14 @@ public struct NetCDFWriter: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// `nc_create` mode of `format`.
+    var createMode: Int32 {
+        switch format {
+        case .netCDF4: NC_NETCDF4 | NC_CLOBBER
+        case .cdf5: NC_64BIT_DATA | NC_CLOBBER
         }
     }
 
@@ -80,7 +103,7 @@ public struct NetCDFWriter: Sendable {
             let type = NetCDFTypes.ncType(Self.storageType(of: v))
             var varid: Int32 = 0
             try check(nc_def_var(ncid, v.name, type, Int32(ids.count), ids, &varid), path, "variable '\(v.name)'")
-            if v.dimensions.count >= 1 && v.count > 1 {
+            if format == .netCDF4 && v.dimensions.count >= 1 && v.count > 1 {
                 let chunks = chunkShape(v.shape)
                 try check(nc_def_var_chunking(ncid, varid, NC_CHUNKED, chunks), path, "chunking of '\(v.name)'")
                 if deflateLevel > 0 {
@@ -88,6 +111,9 @@ public struct NetCDFWriter: Sendable {
                 }
             }
             for a in v.attributes { try putAttribute(a, ncid, varid, type, path, "variable '\(v.name)'") }
+        }
+        if format == .cdf5, let g = dataset.groups.first {
+            throw PlumeIOError.writeFailed(file: path, reason: "group '\(g.name)': a CDF5 file has no groups (write netCDF-4)")
         }
         for g in dataset.groups {
             var gid: Int32 = 0
@@ -122,7 +148,12 @@ public struct NetCDFWriter: Sendable {
         return fits ? v.dataType : data.dataType
     }
 
-    /// One chunk is a whole horizontal field (the last two dimensions), capped at 4 Mi elements.
+    /// One chunk is one record of a variable: a whole horizontal field (the last two
+    /// dimensions, capped at 4 Mi elements) and, while the chunk stays within 1 Mi elements,
+    /// the whole of the dimensions before it except the first (time). A year of a 10-level
+    /// LowRes field is then 1,460 chunks rather than 14,600: libhdf5 keeps ~170 bytes per
+    /// chunk written (measured), so fewer chunks keep a long streamed write flat in memory,
+    /// and a reader of one record at all levels decompresses one chunk.
     private func chunkShape(_ shape: [Int]) -> [Int] {
         var chunks = shape.map { _ in 1 }
         var size = 1
@@ -130,8 +161,14 @@ public struct NetCDFWriter: Sendable {
             let n = max(1, shape[d])
             if size * n > 4 << 20 {
                 chunks[d] = max(1, (4 << 20) / size)
-                break
+                return chunks
             }
+            chunks[d] = n
+            size *= n
+        }
+        for d in stride(from: shape.count - 3, through: 1, by: -1) {
+            let n = max(1, shape[d])
+            guard size * n <= 1 << 20 else { break }
             chunks[d] = n
             size *= n
         }
