@@ -15,7 +15,9 @@ extension ModelDefinition {
         public var betas: [Double] = [0.9, 0.95]
         /// Global gradient-norm clip.
         public var gradientClip: Double = 32
-        /// Weight of the spectral loss (power spectra through spherical harmonics); 0 = off.
+        /// Weight of the spectral term of the loss: squared differences of the log power spectra
+        /// (per spherical-harmonic degree) of the predicted and true normalised one-step changes;
+        /// 0 = off. Needs a global regular lat-lon grid of cell centres (latlon5.625, latlon2.8125).
         public var spectralLossWeight: Double = 0
         /// Optimiser steps between validation rollouts (0: only at the end).
         public var validateEvery: Int = 200

@@ -13,7 +13,8 @@ import Torch
 /// - transport: with `fix` (inference), negatives clamped and the mass fixer applied; then the
 ///   explicit surface flux into the lowest layer (training and inference); with `fix`, any cell
 ///   the flux drove negative is clamped and the sample rescaled to keep its global mass;
-/// - loss: MSE weighted by cos φ / mean(cos φ) and 1/σΔ[l]².
+/// - loss: MSE weighted by cos φ / mean(cos φ) and 1/σΔ[l]², plus `spectral_loss_weight` ×
+///   the `SpectralLoss` of the normalised changes when that weight is positive.
 public final class StepProcessor {
     public let definition: ModelDefinition
     public let statistics: NormalisationStatistics
@@ -36,6 +37,8 @@ public final class StepProcessor {
     /// `[lat, lon]`, m² (transport).
     private let cellArea: Tensor?
     private let fixer: MassFixer?
+    /// The spectral term of the loss (`training.spectral_loss_weight` > 0).
+    private let spectralLoss: SpectralLoss?
 
     /// - Parameters:
     ///   - levels: levels of every variable the model reads (from `EmulatorDataFile.levelCount`).
@@ -71,6 +74,7 @@ public final class StepProcessor {
         inputChannels = v.prognostic.map(level).reduce(0, +) + 2 * v.forcing.map(level).reduce(0, +)
             + v.static.map(level).reduce(0, +) + v.computed.map(\.channels).reduce(0, +)
         outputChannels = v.prognostic.map(level).reduce(0, +)
+        spectralLoss = definition.training.spectralLossWeight > 0 ? try SpectralLoss(grid: grid, device: device) : nil
         do {
             func column(_ values: [Double]) throws(TorchError) -> Tensor {
                 try Tensor(values.map(Float.init), shape: [1, values.count, 1, 1]).to(device: device)
@@ -212,15 +216,26 @@ public final class StepProcessor {
     }
 
     /// Latitude-weighted MSE of `predicted` against `truth`, each level scaled by 1/σΔ[l]²,
-    /// averaged over prognostic variables: a scalar tensor.
-    public func loss(predicted: [String: Tensor], truth: [String: Tensor]) throws -> Tensor {
+    /// plus the weighted spectral term of the changes from `previous` (the state the step
+    /// started from; needed when `training.spectral_loss_weight` > 0), averaged over
+    /// prognostic variables: a scalar tensor.
+    public func loss(predicted: [String: Tensor], truth: [String: Tensor], previous: [String: Tensor]? = nil) throws -> Tensor {
         var total: Tensor?
         for name in definition.variables.prognostic {
             guard let dStd = deltaStds[name] else {
                 throw TorchError(operation: "loss", message: "no change statistics for '\(name)'")
             }
             let error = try (field(predicted, name, "prediction") - field(truth, name, "truth")) / dStd
-            let term = try (error.square() * latitudeWeights).mean()
+            var term = try (error.square() * latitudeWeights).mean()
+            if let spectralLoss {
+                guard let previous else {
+                    throw TorchError(operation: "loss", message: "the spectral loss needs the state the step started from")
+                }
+                let start = try field(previous, name, "previous state")
+                let predictedChange = try (field(predicted, name, "prediction") - start) / dStd
+                let trueChange = try (field(truth, name, "truth") - start) / dStd
+                term = try term + spectralLoss(predicted: predictedChange, truth: trueChange) * definition.training.spectralLossWeight
+            }
             total = try total.map { try $0 + term } ?? term
         }
         guard let total else { throw TorchError(operation: "loss", message: "no prognostic variables") }

@@ -77,9 +77,6 @@ public final class Trainer {
         if let steps = options.steps { training.steps = steps }
         if let threads = options.threads { training.threads = threads }
         self.training = training
-        if training.spectralLossWeight > 0 {
-            throw .invalidRequest("training.spectral_loss_weight = \(training.spectralLossWeight): the spectral loss is not implemented by plume train yet; set it to 0")
-        }
         guard training.steps >= 0, training.batchSize >= 1, training.threads >= 1 else {
             throw .invalidRequest("training.steps (\(training.steps)) must not be negative, training.batch_size (\(training.batchSize)) and training.threads (\(training.threads)) must be at least 1")
         }
@@ -253,7 +250,7 @@ public final class Trainer {
                                   dayOfYear: window.dayOfYear[k])
             let predicted = try emulator.step(batch, fix: fix)
             let truth = try window.tensors(v.prognostic, at: k + 1, levels: levels, grid: grid, device: device)
-            let term = try processor.loss(predicted: predicted, truth: truth)
+            let term = try processor.loss(predicted: predicted, truth: truth, previous: state)
             total = try total.map { try $0 + term } ?? term
             state = predicted
         }
