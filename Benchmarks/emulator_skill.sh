@@ -27,13 +27,25 @@ for m in $MODELS; do
   [ -f "$WORK/$m-co2/best.safetensors" ] || run $PLUME train Pipelines/models/$m-lowres-co2.yaml --data "$CB" --out "$WORK/$m-co2" ${CO2_STEPS:+--steps $CO2_STEPS} --log-every 100
   [ -f "$WORK/$m-weather/best.safetensors" ] || run $PLUME train Pipelines/models/$m-weather.yaml --data "$WX" --out "$WORK/$m-weather" ${WX_STEPS:+--steps $WX_STEPS} --log-every 100
 done
+# Longer rollout fine-tuning where a model has a *-finetune.yaml: continued from the best
+# checkpoint with --from; its result replaces the model's in the scores below.
+for m in $MODELS; do
+  for task in lowres-co2:co2:$CB weather:weather:$WX; do
+    IFS=: read -r file run data <<< "$task"
+    ft=Pipelines/models/$m-$file-finetune.yaml
+    [ -f "$ft" ] || continue
+    [ -f "$WORK/$m-$run-finetune/best.safetensors" ] || run $PLUME train "$ft" --from "$WORK/$m-$run/best.safetensors" --data "$data" --out "$WORK/$m-$run-finetune" --log-every 10
+  done
+done
+best() { [ -f "$WORK/$1-finetune/best.safetensors" ] && echo "$WORK/$1-finetune" || echo "$WORK/$1"; }
 
 # CO2: a 90-day rollout from the start of the test period and a continuous one over all of it.
 t0=$($PLUME inspect "$CB/carbonbench-test.nc" | sed -n 's/^time: \([^ ]*\) .*/\1/p')
 for m in $MODELS; do
-  [ -f "$WORK/$m-co2/rollout-90d.nc" ] || run $PLUME rollout "$WORK/$m-co2/best.safetensors" --init "$CB/carbonbench-test.nc" --start "$t0" --days 90 --out "$WORK/$m-co2/rollout-90d.nc"
+  r=$(best $m-co2)
+  [ -f "$r/rollout-90d.nc" ] || run $PLUME rollout "$r/best.safetensors" --init "$CB/carbonbench-test.nc" --start "$t0" --days 90 --out "$r/rollout-90d.nc"
 done
-rollouts=(); for m in $MODELS; do rollouts+=("$WORK/$m-co2/rollout-90d.nc"); done
+rollouts=(); for m in $MODELS; do rollouts+=("$(best $m-co2)/rollout-90d.nc"); done
 [ -f "$WORK/co2-scores/scores.md" ] || run $PLUME evaluate "${rollouts[@]}" --truth "$CB/carbonbench-test.nc" --out "$WORK/co2-scores" --leads-days 1,7,30,60,90
 
 # Weather: 5-day rollouts started every 4 days of the (30-day) test period.
@@ -42,8 +54,9 @@ wrolls=()
 for m in $MODELS; do
   for k in 0 4 8 12 16 20 24; do
     start=$(python3 -c "import datetime as d,sys; print((d.datetime.fromisoformat('$w0')+d.timedelta(days=$k)).isoformat())")
-    f="$WORK/$m-weather/rollout-$k.nc"
-    [ -f "$f" ] || $PLUME rollout "$WORK/$m-weather/best.safetensors" --init "$WX/weather-test.nc" --start "$start" --days 5 --out "$f" >/dev/null
+    r=$(best $m-weather)
+    f="$r/rollout-$k.nc"
+    [ -f "$f" ] || $PLUME rollout "$r/best.safetensors" --init "$WX/weather-test.nc" --start "$start" --days 5 --out "$f" >/dev/null
     wrolls+=("$f")
   done
 done
