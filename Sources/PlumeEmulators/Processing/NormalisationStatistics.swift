@@ -31,6 +31,14 @@ public struct NormalisationStatistics: Codable, Sendable, Equatable {
     /// zero (CarbonBench's top level of CO2 hardly changes in 6 h).
     static let degenerateFraction = 1e-7
 
+    /// The standard deviation of a level's one-step change is floored at this fraction of the
+    /// largest level's: a level that barely changes in the training data (the stratosphere
+    /// after a short spin-up: 1e-5 against 2 for the surface in `make demo`'s 12 days) would
+    /// otherwise weigh rounding-size changes, and the mass fixer's column scaling, by up to
+    /// 1/σΔ² ≈ 10¹⁰ in the loss. CarbonBench-mini's five years are far above it (smallest
+    /// level 0.9% of the largest).
+    static let deltaFloorFraction = 1e-3
+
     /// Streams every record of `file` once and accumulates the statistics in double precision.
     /// `progress` receives records done and the total.
     public static func compute(from file: EmulatorDataFile, model: ModelDefinition,
@@ -63,8 +71,17 @@ public struct NormalisationStatistics: Codable, Sendable, Equatable {
             }
             progress?(t + 1, records)
         }
-        return NormalisationStatistics(variables: sums.mapValues { $0.moments }, deltas: deltaSums.mapValues { $0.moments },
+        return NormalisationStatistics(variables: sums.mapValues { $0.moments }, deltas: deltaSums.mapValues { flooredChange($0.moments) },
                                        records: records)
+    }
+
+    /// `moments` of a one-step change with each level's deviation floored at
+    /// `deltaFloorFraction` of the largest level's.
+    static func flooredChange(_ moments: Moments) -> Moments {
+        var floored = moments
+        let floor = deltaFloorFraction * (moments.std.max() ?? 0)
+        floored.std = moments.std.map { Swift.max($0, floor) }
+        return floored
     }
 
     struct Accumulator {
