@@ -32,7 +32,11 @@ class GraphMLP(nn.Module):
         self.norm = nn.LayerNorm(out_features) if layer_norm else None
 
     def forward(self, x):
-        x = self.fc2(F.silu(self.fc1(x)))
+        return self.finish(self.fc1(x))
+
+    def finish(self, first):
+        """The layers after fc1, applied to fc1's output."""
+        x = self.fc2(F.silu(first))
         return self.norm(x) if self.norm is not None else x
 
 
@@ -71,7 +75,14 @@ class InteractionNetwork(nn.Module):
         self.sender = GraphMLP(hidden, hidden, hidden) if updates_senders else None
 
     def forward(self, edges, senders, receivers, sender_index, receiver_index, aggregation):
-        messages = self.edge(torch.cat([edges, senders[:, sender_index], receivers[:, receiver_index]], dim=-1))
+        # edge.fc1 of cat([edges, senders[s], receivers[r]]) computed in parts (nodes are
+        # projected before the gather), as GraphCast does; edges may be [E, h] (broadcast).
+        hidden = edges.shape[-1]
+        w_edge, w_sender, w_receiver = self.edge.fc1.weight.split(hidden, dim=1)
+        first = (F.linear(edges, w_edge, self.edge.fc1.bias)
+                 + F.linear(senders, w_sender)[:, sender_index]
+                 + F.linear(receivers, w_receiver)[:, receiver_index])
+        messages = self.edge.finish(first)
         aggregated = aggregate(messages, receiver_index, receivers.shape[1], aggregation)
         update = self.node(torch.cat([receivers, aggregated], dim=-1))
         new_senders = senders + self.sender(senders) if self.sender is not None else senders
@@ -126,9 +137,9 @@ class MeshGNN(nn.Module):
         grid_static = g.grid_nodes.unsqueeze(0).expand(batch, -1, -1)
         grid = self.embedding.grid(torch.cat([fields, grid_static], dim=-1))
         mesh = self.embedding.mesh(g.mesh_nodes).unsqueeze(0).expand(batch, -1, -1)
-        g2m = self.embedding.grid2mesh(g.grid2mesh_features).unsqueeze(0).expand(batch, -1, -1)
-        mm = self.embedding.multimesh(g.multimesh_features).unsqueeze(0).expand(batch, -1, -1)
-        m2g = self.embedding.mesh2grid(g.mesh2grid_features).unsqueeze(0).expand(batch, -1, -1)
+        g2m = self.embedding.grid2mesh(g.grid2mesh_features)
+        mm = self.embedding.multimesh(g.multimesh_features)
+        m2g = self.embedding.mesh2grid(g.mesh2grid_features)
 
         _, grid, mesh = self.encoder(g2m, grid, mesh, g.grid2mesh_senders, g.grid2mesh_receivers,
                                      self.aggregation)

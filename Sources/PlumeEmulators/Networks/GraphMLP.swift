@@ -16,7 +16,13 @@ final class GraphMLP: Layer {
     }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        let x = try fc2(try fc1(input).silu())
+        try finishing(try fc1(input))
+    }
+
+    /// The layers after `fc1` (SiLU – Linear – LayerNorm) applied to `fc1`'s output, for
+    /// callers that compute `fc1` in parts (`InteractionNetwork`).
+    func finishing(_ firstLayer: Tensor) throws -> Tensor {
+        let x = try fc2(try firstLayer.silu())
         guard let norm else { return x }
         return try norm(x)
     }

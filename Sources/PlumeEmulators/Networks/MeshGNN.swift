@@ -83,14 +83,15 @@ public final class MeshGNN: EmulatorNetwork {
         let onMesh = try EdgeReceivers(index: graph.multimeshReceivers, nodeCount: meshCount, aggregation: aggregation)
         let toGrid = try EdgeReceivers(index: graph.mesh2gridReceivers, nodeCount: gridCount, aggregation: aggregation)
 
-        // Embed: nodes [batch, nodes, hidden], edges broadcast to [batch, edges, hidden].
+        // Embed: nodes [batch, nodes, hidden]; the static edge latents stay [edges, hidden] and
+        // broadcast over the batch inside the interaction networks.
         let fields = try input.reshape([batch, inputChannels, gridCount]).permute([0, 2, 1])
         let gridStatic = try graph.gridNodes.unsqueeze(dim: 0).expand([batch, gridCount, MeshGraph.nodeFeatureCount])
         var gridLatent = try embedding.grid(try Tensor.cat([fields, gridStatic], dim: -1))
         var meshLatent = try embedding.mesh(graph.meshNodes).unsqueeze(dim: 0).expand([batch, meshCount, hidden])
-        let g2mEdges = try batched(embedding.grid2mesh(graph.grid2meshFeatures), batch)
-        var meshEdges = try batched(embedding.multimesh(graph.multimeshFeatures), batch)
-        let m2gEdges = try batched(embedding.mesh2grid(graph.mesh2gridFeatures), batch)
+        let g2mEdges = try embedding.grid2mesh(graph.grid2meshFeatures)
+        var meshEdges = try embedding.multimesh(graph.multimeshFeatures)
+        let m2gEdges = try embedding.mesh2grid(graph.mesh2gridFeatures)
 
         // Encode grid → mesh (the grid latents get their own residual update).
         let encoded = try encoder(edges: g2mEdges, senders: gridLatent, receivers: meshLatent,
@@ -111,11 +112,5 @@ public final class MeshGNN: EmulatorNetwork {
                                   senderIndex: graph.mesh2gridSenders, receiving: toGrid)
         let out = try output(decoded.receivers)
         return try out.permute([0, 2, 1]).reshape([batch, outputChannels, nlat, nlon])
-    }
-
-    /// [edges, hidden] → [batch, edges, hidden] (a broadcast view).
-    private func batched(_ edges: Tensor, _ batch: Int) throws -> Tensor {
-        let shape = edges.shape
-        return try edges.unsqueeze(dim: 0).expand([batch] + shape)
     }
 }
