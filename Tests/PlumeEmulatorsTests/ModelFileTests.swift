@@ -79,6 +79,19 @@ import Testing
             #expect(issues.first { $0.path == "architecture.heads" }?.line == 8)
             #expect(issues.contains { $0.message.contains("air mass 'airmass'") })
         }
+        let padding = """
+            name: p
+            task: weather
+            grid: latlon5.625
+            variables:
+              prognostic: [h]
+            architecture: {kind: unet, latitude_padding: mirror}
+            """
+        do {
+            let (_, issues) = try Self.problems(padding, "p.yaml")
+            #expect(issues.contains { $0.path == "architecture.latitude_padding" && $0.message.contains("zeros, poles") && $0.message.contains("'mirror'") },
+                    "\(issues)")
+        }
     }
 
     struct Accepted: Error {}

@@ -62,6 +62,7 @@ struct UNetCrossCheckTests {
               Case(json: #"{"embed": 8, "depth": 2, "blocks": 2}"#, rows: 32, columns: 64),
               Case(json: #"{"embed": 4, "depth": 3, "resize": [48, 80], "channel_multiplier": 1, "stem_kernel": 5}"#,
                    rows: 32, columns: 64),
+              Case(json: #"{"embed": 8, "depth": 2, "blocks": 2, "latitude_padding": "poles"}"#, rows: 32, columns: 64),
           ])
     func crossCheck(_ c: Case) throws {
         let configuration = try JSONDecoder().decode(UNetConfiguration.self, from: Data(c.json.utf8))
@@ -182,5 +183,33 @@ struct UNetCrossCheckTests {
         values[0 * 32 + 16] = 10
         let south = try (net(Tensor(values, shape: [1, 1, 16, 32])) - zero).abs()
         #expect(try south.select(dim: 2, index: 15).max().item() == 0)
+    }
+
+    @Test("latitude_padding poles: an impulse next to the north pole reaches the far side of the pole; an odd working width is refused")
+    func acrossThePoles() throws {
+        var configuration = UNetConfiguration()
+        configuration.embed = 2
+        configuration.depth = 1
+        configuration.stemKernel = 3
+        configuration.latitudePadding = "poles"
+        let net = try UNet(configuration: configuration, inputChannels: 1, outputChannels: 1,
+                           grid: .regular(rows: 16, columns: 32), generator: Generator(seed: 1))
+        net.eval()
+        let zero = try net(Tensor.zeros([1, 1, 16, 32]))
+        var values = [Float](repeating: 0, count: 16 * 32)
+        values[15 * 32 + 0] = 10  // last row, column 0
+        let response = try (net(Tensor(values, shape: [1, 1, 16, 32])) - zero).abs()
+        // Across the pole from column 0 is column 16; away from the pole, column 16 of row 8
+        // is out of reach of three 3×3 convolutions (and one halving) from column 0.
+        #expect(try response.select(dim: 2, index: 15).select(dim: 2, index: 16).item() > 1e-4)
+        #expect(try response.select(dim: 2, index: 8).max().item() == 0)
+        configuration.latitudePadding = "mirror"
+        #expect(throws: TorchError.self) {
+            _ = try UNet(configuration: configuration, inputChannels: 1, outputChannels: 1, grid: .regular(rows: 16, columns: 32))
+        }
+        configuration.latitudePadding = "poles"
+        #expect(throws: TorchError.self) {
+            _ = try UNet(configuration: configuration, inputChannels: 1, outputChannels: 1, grid: .regular(rows: 16, columns: 6))
+        }
     }
 }

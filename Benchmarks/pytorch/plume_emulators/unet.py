@@ -20,32 +20,47 @@ DEFAULTS = {
     "channel_multiplier": 2,
     "kernel": 3,
     "stem_kernel": 7,
+    "latitude_padding": "zeros",
 }
 
 NEGATIVE_SLOPE = 0.01
 
 
 class LongitudeCircularConv2d(nn.Conv2d):
-    """Conv2d padding longitude (last dim) circularly and latitude with zeros."""
+    """Conv2d padding longitude (last dim) circularly and latitude with zeros ("zeros") or with
+    the rows across the pole ("poles": row k beyond a pole is row k - 1 from that pole at the
+    longitude 180 degrees away)."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, bias=True):
-        super().__init__(in_channels, out_channels, kernel_size, padding=(kernel_size // 2, 0), bias=bias)
-        self.lon_pad = kernel_size // 2
+    def __init__(self, in_channels, out_channels, kernel_size, bias=True, latitude_padding="zeros"):
+        if latitude_padding not in ("zeros", "poles"):
+            raise ValueError(f"latitude_padding must be 'zeros' or 'poles', got {latitude_padding!r}")
+        lat_pad = kernel_size // 2 if latitude_padding == "zeros" else 0
+        super().__init__(in_channels, out_channels, kernel_size, padding=(lat_pad, 0), bias=bias)
+        self.pad = kernel_size // 2
+        self.over_poles = latitude_padding == "poles"
 
     def forward(self, x):
-        if self.lon_pad > 0:
-            x = F.pad(x, (self.lon_pad, self.lon_pad, 0, 0), mode="circular")
+        p = self.pad
+        if p > 0 and self.over_poles:
+            height, width = x.shape[-2], x.shape[-1]
+            across = (torch.arange(width, device=x.device) + width // 2) % width
+            north = x[..., list(range(p - 1, -1, -1)), :][..., across]
+            south = x[..., list(range(height - 1, height - 1 - p, -1)), :][..., across]
+            x = torch.cat([north, x, south], dim=-2)
+        if p > 0:
+            x = F.pad(x, (p, p, 0, 0), mode="circular")
         return super().forward(x)
 
 
 class UNetBlock(nn.Module):
     """conv (no bias) -> LeakyReLU -> BatchNorm2d, plus the input when channels are kept."""
 
-    def __init__(self, in_channels, out_channels, kernel):
+    def __init__(self, in_channels, out_channels, kernel, latitude_padding="zeros"):
         super().__init__()
         if kernel <= 0 or kernel % 2 == 0:
             raise ValueError(f"kernel must be a positive odd number, got {kernel}")
-        self.conv = LongitudeCircularConv2d(in_channels, out_channels, kernel, bias=False)
+        self.conv = LongitudeCircularConv2d(in_channels, out_channels, kernel, bias=False,
+                                            latitude_padding=latitude_padding)
         self.norm = nn.BatchNorm2d(out_channels)
         self.residual = in_channels == out_channels
 
@@ -55,12 +70,13 @@ class UNetBlock(nn.Module):
 
 
 class UNetStage(nn.Module):
-    def __init__(self, in_channels, out_channels, count, kernel):
+    def __init__(self, in_channels, out_channels, count, kernel, latitude_padding="zeros"):
         super().__init__()
         if count < 1:
             raise ValueError(f"needs at least one block, got blocks = {count}")
         self.blocks = nn.ModuleList(
-            UNetBlock(in_channels if i == 0 else out_channels, out_channels, kernel) for i in range(count)
+            UNetBlock(in_channels if i == 0 else out_channels, out_channels, kernel, latitude_padding)
+            for i in range(count)
         )
 
     def forward(self, x):
@@ -77,6 +93,7 @@ class UNet(nn.Module):
         if unknown:
             raise ValueError(f"unknown UNet configuration keys: {sorted(unknown)}")
         depth, blocks, kernel = cfg["depth"], cfg["blocks"], cfg["kernel"]
+        pad = cfg["latitude_padding"]
         self.grid_shape = (len(lat_deg), len(lon_deg))
         resize = list(cfg["resize"])
         if resize and (len(resize) != 2 or min(resize) <= 0):
@@ -88,14 +105,14 @@ class UNet(nn.Module):
         self.input_channels = input_channels
 
         channels = [cfg["embed"] * cfg["channel_multiplier"] ** level for level in range(depth + 1)]
-        self.stem = UNetBlock(input_channels, channels[0], cfg["stem_kernel"])
+        self.stem = UNetBlock(input_channels, channels[0], cfg["stem_kernel"], pad)
         self.encoder = nn.ModuleList(
-            UNetStage(channels[level - 1], channels[level], blocks, kernel) for level in range(1, depth + 1)
+            UNetStage(channels[level - 1], channels[level], blocks, kernel, pad) for level in range(1, depth + 1)
         )
         levels = range(depth, 0, -1)
         self.decoder = nn.ModuleList(
-            [UNetStage(channels[level], channels[level], blocks, kernel) for level in levels]
-            + [UNetStage(channels[0], channels[0], blocks, kernel)]
+            [UNetStage(channels[level], channels[level], blocks, kernel, pad) for level in levels]
+            + [UNetStage(channels[0], channels[0], blocks, kernel, pad)]
         )
         self.upsample = nn.ModuleList(
             nn.ConvTranspose2d(channels[level], channels[level - 1], 2, stride=2) for level in levels

@@ -48,6 +48,10 @@ enum DefinitionRules {
             if !(c.resize.isEmpty || (c.resize.count == 2 && c.resize.allSatisfy { $0 > 0 })) {
                 fail("architecture.resize", "expected [] or [lat, lon] with positive sizes, found \(c.resize)")
             }
+            if !UNetConfiguration.latitudePaddings.contains(c.latitudePadding) {
+                fail("architecture.latitude_padding",
+                     "expected one of \(UNetConfiguration.latitudePaddings.joined(separator: ", ")), found '\(c.latitudePadding)'")
+            }
         case .meshGNN(let c):
             if c.hidden < 1 { fail("architecture.hidden", "must be at least 1, found \(c.hidden)") }
             if c.processorSteps < 0 { fail("architecture.processor_steps", "must not be negative, found \(c.processorSteps)") }

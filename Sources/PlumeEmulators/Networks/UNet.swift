@@ -63,6 +63,20 @@ public final class UNet: EmulatorNetwork {
             throw TorchError(operation: "UNet",
                              message: "\(what) cannot be halved depth = \(c.depth) times: both sizes must be multiples of \(factor); set resize to such a [lat, lon]")
         }
+        let padding: ConvolutionPadding
+        switch c.latitudePadding {
+        case "zeros":
+            padding = .longitudeCircular
+        case "poles":
+            padding = .acrossPoles
+            guard (working[1] / factor) % 2 == 0, working[0] / factor >= c.kernel / 2, working[0] >= c.stemKernel / 2 else {
+                throw TorchError(operation: "UNet",
+                                 message: "latitude_padding poles needs an even number of longitudes and at least kernel / 2 latitude rows on every level: \(working[0]) × \(working[1]) halved depth = \(c.depth) times is \(working[0] / factor) × \(working[1] / factor)")
+            }
+        default:
+            throw TorchError(operation: "UNet",
+                             message: "latitude_padding must be one of \(UNetConfiguration.latitudePaddings.joined(separator: ", ")), got '\(c.latitudePadding)'")
+        }
         var channels = [c.embed]
         for _ in 0..<c.depth {
             let (next, overflow) = channels[channels.count - 1].multipliedReportingOverflow(by: c.channelMultiplier)
@@ -73,18 +87,18 @@ public final class UNet: EmulatorNetwork {
             channels.append(next)
         }
 
-        stem = try UNetBlock(inputChannels, channels[0], kernel: c.stemKernel, generator: generator)
+        stem = try UNetBlock(inputChannels, channels[0], kernel: c.stemKernel, padding: padding, generator: generator)
         var encoder: [UNetStage] = []
         for level in stride(from: 1, through: c.depth, by: 1) {
-            encoder.append(try UNetStage(channels[level - 1], channels[level], count: c.blocks, kernel: c.kernel, generator: generator))
+            encoder.append(try UNetStage(channels[level - 1], channels[level], count: c.blocks, kernel: c.kernel, padding: padding, generator: generator))
         }
         var decoder: [UNetStage] = []
         var upsample: [ConvTranspose2d] = []
         for level in stride(from: c.depth, through: 1, by: -1) {
-            decoder.append(try UNetStage(channels[level], channels[level], count: c.blocks, kernel: c.kernel, generator: generator))
+            decoder.append(try UNetStage(channels[level], channels[level], count: c.blocks, kernel: c.kernel, padding: padding, generator: generator))
             upsample.append(try ConvTranspose2d(channels[level], channels[level - 1], kernelSize: [2], stride: [2], generator: generator))
         }
-        decoder.append(try UNetStage(channels[0], channels[0], count: c.blocks, kernel: c.kernel, generator: generator))
+        decoder.append(try UNetStage(channels[0], channels[0], count: c.blocks, kernel: c.kernel, padding: padding, generator: generator))
         readout = try Conv2d(channels[0], outputChannels, kernelSize: [1], generator: generator)
         self.encoder = encoder
         self.decoder = decoder

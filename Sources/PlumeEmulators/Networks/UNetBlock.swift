@@ -1,7 +1,7 @@
 import Torch
 
 /// One residual block of `UNet`, as in CarbonBench: a `kernel`×`kernel` convolution (no bias;
-/// longitude wraps, latitude is zero-padded) → LeakyReLU (slope 0.01) → BatchNorm2d, plus
+/// longitude wraps, latitude is zero-padded or continued over the poles: `padding`) → LeakyReLU (slope 0.01) → BatchNorm2d, plus
 /// the input when the block keeps the channel count.
 /// `[batch, inChannels, lat, lon]` → `[batch, outChannels, lat, lon]`.
 ///
@@ -16,12 +16,13 @@ public final class UNetBlock: Layer {
     public static let negativeSlope = 0.01
 
     /// - Throws: `TorchError` when `kernel` is not a positive odd number.
-    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, generator: Generator? = nil) throws(TorchError) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, padding: ConvolutionPadding = .longitudeCircular,
+                generator: Generator? = nil) throws(TorchError) {
         guard kernel > 0, kernel % 2 == 1 else {
             throw TorchError(operation: "UNetBlock", message: "kernel must be a positive odd number, got \(kernel)")
         }
         conv = try Conv2d(inChannels, outChannels, kernelSize: [kernel], padding: [kernel / 2], bias: false,
-                          paddingMode: .longitudeCircular, generator: generator)
+                          paddingMode: padding, generator: generator)
         norm = try BatchNorm2d(outChannels)
         isResidual = inChannels == outChannels
     }

@@ -21,6 +21,14 @@ public struct UNetConfiguration: Codable, Sendable, Equatable {
     public var kernel: Int = 3
     /// Side of the kernel of the first block (input channels → `embed`), odd. Default 7.
     public var stemKernel: Int = 7
+    /// How the convolutions pad latitude: `"zeros"` (CarbonBench: the poles are edges) or
+    /// `"poles"` (the rows beyond a pole are those across it, shifted by 180° of longitude:
+    /// `ConvolutionPadding.acrossPoles`; needs an even number of longitudes at every level).
+    /// Longitude always wraps. Default `"zeros"`.
+    public var latitudePadding: String = "zeros"
+
+    /// The values `latitudePadding` takes.
+    public static let latitudePaddings = ["zeros", "poles"]
 
     public init() {}
 
@@ -28,6 +36,7 @@ public struct UNetConfiguration: Codable, Sendable, Equatable {
         case embed, depth, blocks, resize, kernel
         case channelMultiplier = "channel_multiplier"
         case stemKernel = "stem_kernel"
+        case latitudePadding = "latitude_padding"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,5 +49,6 @@ public struct UNetConfiguration: Codable, Sendable, Equatable {
         channelMultiplier = try c.decodeIfPresent(Int.self, forKey: .channelMultiplier) ?? d.channelMultiplier
         kernel = try c.decodeIfPresent(Int.self, forKey: .kernel) ?? d.kernel
         stemKernel = try c.decodeIfPresent(Int.self, forKey: .stemKernel) ?? d.stemKernel
+        latitudePadding = try c.decodeIfPresent(String.self, forKey: .latitudePadding) ?? d.latitudePadding
     }
 }

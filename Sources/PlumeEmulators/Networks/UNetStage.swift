@@ -10,13 +10,13 @@ public final class UNetStage: Layer {
 
     /// - Throws: `TorchError` when `count` < 1 or `kernel` is not a positive odd number.
     public init(_ inChannels: Int, _ outChannels: Int, count: Int, kernel: Int,
-                generator: Generator? = nil) throws(TorchError) {
+                padding: ConvolutionPadding = .longitudeCircular, generator: Generator? = nil) throws(TorchError) {
         guard count >= 1 else {
             throw TorchError(operation: "UNetStage", message: "needs at least one block, got blocks = \(count)")
         }
         var blocks: [UNetBlock] = []
         for i in 0..<count {
-            blocks.append(try UNetBlock(i == 0 ? inChannels : outChannels, outChannels, kernel: kernel, generator: generator))
+            blocks.append(try UNetBlock(i == 0 ? inChannels : outChannels, outChannels, kernel: kernel, padding: padding, generator: generator))
         }
         self.blocks = blocks
     }

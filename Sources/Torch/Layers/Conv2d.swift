@@ -12,6 +12,12 @@ public enum ConvolutionPadding: Sendable, Equatable {
     /// Wrap around in width only (longitude periodicity on a `[…, lat, lon]` grid) and pad
     /// height (latitude) with zeros, as the poles are edges, not neighbours of each other.
     case longitudeCircular
+    /// Wrap around in width (longitude) and continue over the poles in height: the rows padded
+    /// beyond the first (last) row are the first (last) rows in reverse order, shifted by half
+    /// the width, which is where a step over the pole lands on a `[…, lat, lon]` grid whose
+    /// rows are cell centres (no row on a pole). Needs an even width and a height of at least
+    /// the padding. Channels are treated as scalars (a vector component's sign is not flipped).
+    case acrossPoles
 
     var tensorMode: PaddingMode? {
         switch self {
@@ -19,7 +25,7 @@ public enum ConvolutionPadding: Sendable, Equatable {
         case .reflect: .reflect
         case .replicate: .replicate
         case .circular: .circular
-        case .longitudeCircular: nil
+        case .longitudeCircular, .acrossPoles: nil
         }
     }
 }
@@ -27,8 +33,9 @@ public enum ConvolutionPadding: Sendable, Equatable {
 /// 2-D convolution of [batch, inChannels, height, width] → [batch, outChannels, h', w'].
 ///
 /// `padding` is `[height, width]`; `paddingMode` says how the border is filled. On a
-/// latitude–longitude grid (`[…, lat, lon]`) use `.longitudeCircular`: longitude wraps,
-/// latitude is padded with zeros.
+/// latitude–longitude grid (`[…, lat, lon]`) use `.longitudeCircular` (longitude wraps,
+/// latitude is padded with zeros) or `.acrossPoles` (longitude wraps, latitude continues over
+/// the poles).
 public final class Conv2d: Layer {
     /// [outChannels, inChannels / groups, kernelHeight, kernelWidth]
     @Parameter public var weight: Tensor
@@ -65,10 +72,36 @@ public final class Conv2d: Layer {
             let wrapped = padding[1] > 0 ? try input.pad([padding[1], padding[1], 0, 0], mode: .circular) : input
             return try wrapped.conv2d(weight: weight, bias: bias, stride: stride, padding: [padding[0], 0],
                                       dilation: dilation, groups: groups)
+        case .acrossPoles:
+            let overPoles = try Self.padAcrossPoles(input, rows: padding[0])
+            let wrapped = padding[1] > 0 ? try overPoles.pad([padding[1], padding[1], 0, 0], mode: .circular) : overPoles
+            return try wrapped.conv2d(weight: weight, bias: bias, stride: stride, padding: [0, 0],
+                                      dilation: dilation, groups: groups)
         case .reflect, .replicate, .circular:
             let mode = paddingMode.tensorMode ?? .constant
             let padded = try input.pad([padding[1], padding[1], padding[0], padding[0]], mode: mode)
             return try padded.conv2d(weight: weight, bias: bias, stride: stride, padding: [0, 0], dilation: dilation, groups: groups)
         }
+    }
+
+    /// `[…, lat, lon]` → `[…, lat + 2·rows, lon]`: `rows` rows continued over each pole (see
+    /// `ConvolutionPadding.acrossPoles`).
+    static func padAcrossPoles(_ input: Tensor, rows: Int) throws(TorchError) -> Tensor {
+        guard rows > 0 else { return input }
+        let shape = input.shape
+        guard shape.count >= 2 else {
+            throw TorchError(operation: "Conv2d(acrossPoles)", message: "needs [..., lat, lon], got \(shape)")
+        }
+        let height = shape[shape.count - 2], width = shape[shape.count - 1]
+        guard width % 2 == 0, height >= rows else {
+            throw TorchError(operation: "Conv2d(acrossPoles)",
+                             message: "needs an even number of longitudes and at least \(rows) latitude row(s), got \(height) × \(width)")
+        }
+        let latitude = shape.count - 2, longitude = shape.count - 1
+        let north = try input.narrow(dim: latitude, start: 0, length: rows).flip(dims: [latitude])
+            .roll(shifts: [width / 2], dims: [longitude])
+        let south = try input.narrow(dim: latitude, start: height - rows, length: rows).flip(dims: [latitude])
+            .roll(shifts: [width / 2], dims: [longitude])
+        return try Tensor.cat([north, input, south], dim: latitude)
     }
 }
