@@ -153,13 +153,13 @@ let package = Package(
             dependencies: ["PlumeSupport"]),
         .testTarget(
             name: "PlumeIOTests",
-            dependencies: ["PlumeIO", "PlumeGrids", "CHDF5", "CNetCDF", "CEccodes"]),
+            dependencies: ["PlumeIO", "PlumeGrids", "PlumeSupport", "CHDF5", "CNetCDF", "CEccodes"]),
         .testTarget(
             name: "PlumeGridsTests",
-            dependencies: ["PlumeGrids", "PlumeIO"]),
+            dependencies: ["PlumeGrids", "PlumeIO", "PlumeSupport"]),
         .testTarget(
             name: "PlumeRegridTests",
-            dependencies: ["PlumeRegrid", "PlumeGrids", "PlumeIO", "PlumeVerify"]),
+            dependencies: ["PlumeRegrid", "PlumeGrids", "PlumeIO", "PlumeVerify", "PlumeSupport"]),
         .testTarget(
             name: "PlumeSpectralTests",
             dependencies: ["PlumeSpectral", "Torch", "PlumeGrids"]),

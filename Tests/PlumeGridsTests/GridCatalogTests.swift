@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 @testable import PlumeGrids
 import PlumeIO
 import Testing
@@ -14,7 +15,7 @@ struct GridCatalogTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = ((try? pipe.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data())
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "sample data could not be fetched")
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import Testing
 
 /// The real sample files (cfgrib's source distribution), fetched by the project's script.
@@ -68,9 +69,9 @@ enum Shell {
         // Read both pipes concurrently-safe: stdout fully first is fine for the sizes used here
         // only if stderr is small, so read stderr on a background thread.
         let errData = LockedData()
-        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        let reader = Thread { errData.set(((try? err.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data())) }
         reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = ((try? out.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data())
         process.waitUntilExit()
         while !errData.isSet { usleep(1000) }
         let result = (String(decoding: outData, as: UTF8.self), String(decoding: errData.get(), as: UTF8.self), process.terminationStatus)

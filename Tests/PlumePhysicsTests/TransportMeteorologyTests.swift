@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeGrids
 import PlumeIO
 import PlumePhysics
@@ -366,7 +367,7 @@ struct TransportMeteorologyTests {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let data = ((try? out.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data())
         process.waitUntilExit()
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let messages = try #require(json["messages"] as? [[[String: Any]]])
@@ -714,7 +715,7 @@ enum GribGetData {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let data = ((try? out.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data())
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw Failed(description: "grib_get_data -w \(condition) \(path) exited \(process.terminationStatus)") }
         var result: [Point: Double] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeGrids
 import PlumeIO
 import PlumePhysics
@@ -184,7 +185,7 @@ struct WeatherGeneratorTests {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        let data = ((try? errors.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data())
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeGrids
 import PlumeIO
 @testable import PlumeRegrid
@@ -303,7 +304,7 @@ enum CDOFixture {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = String(decoding: ((try? pipe.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data()), as: UTF8.self)
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "cdo \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(output)")
     }

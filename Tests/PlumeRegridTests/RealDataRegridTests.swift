@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import PlumeGrids
 import PlumeIO
 import PlumeRegrid
@@ -18,7 +19,7 @@ struct RealDataRegridTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = ((try? pipe.fileHandleForReading.readToEndRetryingInterrupts()) ?? Data())
         process.waitUntilExit()
         let folder = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0, !folder.isEmpty else {
