@@ -68,14 +68,12 @@ public final class Conv2d: Layer {
         switch paddingMode {
         case .constant:
             return try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
-        case .longitudeCircular:
-            let wrapped = padding[1] > 0 ? try input.pad([padding[1], padding[1], 0, 0], mode: .circular) : input
-            return try wrapped.conv2d(weight: weight, bias: bias, stride: stride, padding: [padding[0], 0],
-                                      dilation: dilation, groups: groups)
-        case .acrossPoles:
-            let overPoles = try Self.padAcrossPoles(input, rows: padding[0])
-            let wrapped = padding[1] > 0 ? try overPoles.pad([padding[1], padding[1], 0, 0], mode: .circular) : overPoles
-            return try wrapped.conv2d(weight: weight, bias: bias, stride: stride, padding: [0, 0],
+        case .longitudeCircular, .acrossPoles:
+            // Latitude: rows across the poles added here, or zeros added by conv2d's padding.
+            let overPoles = paddingMode == .acrossPoles
+            let filled = overPoles ? try Self.padAcrossPoles(input, rows: padding[0]) : input
+            let wrapped = padding[1] > 0 ? try filled.pad([padding[1], padding[1], 0, 0], mode: .circular) : filled
+            return try wrapped.conv2d(weight: weight, bias: bias, stride: stride, padding: [overPoles ? 0 : padding[0], 0],
                                       dilation: dilation, groups: groups)
         case .reflect, .replicate, .circular:
             let mode = paddingMode.tensorMode ?? .constant
