@@ -422,6 +422,18 @@ int ct_is_leaf(ct_tensor t, int *out) {
   return impl(t, out);
 }
 
+int ct_value_stamp(ct_tensor t, int64_t *version, uintptr_t *address) {
+  typedef int (*fn)(ct_tensor t, int64_t *version, uintptr_t *address);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_value_stamp");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(t, version, address);
+}
+
 int ct_copy_to(ct_tensor t, int dtype, void *dst, size_t nbytes) {
   typedef int (*fn)(ct_tensor t, int dtype, void *dst, size_t nbytes);
   static fn cached;

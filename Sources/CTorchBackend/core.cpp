@@ -148,6 +148,13 @@ int ct_is_contiguous(ct_tensor t, int *out) { CT_TRY(*out = T(t).is_contiguous()
 int ct_requires_grad(ct_tensor t, int *out) { CT_TRY(*out = T(t).requires_grad()) }
 int ct_set_requires_grad(ct_tensor t, int r) { CT_TRY(T(t).set_requires_grad(r != 0)) }
 int ct_is_leaf(ct_tensor t, int *out) { CT_TRY(*out = T(t).is_leaf()) }
+int ct_value_stamp(ct_tensor t, int64_t *version, uintptr_t *address) {
+  CT_TRY({
+    const auto &x = T(t);
+    *version = static_cast<int64_t>(x._version());
+    *address = reinterpret_cast<uintptr_t>(x.data_ptr());
+  })
+}
 
 int ct_copy_to(ct_tensor t, int dtype, void *dst, size_t nbytes) {
   CT_TRY({

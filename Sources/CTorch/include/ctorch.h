@@ -74,6 +74,9 @@ int ct_is_contiguous(ct_tensor t, int *out);
 int ct_requires_grad(ct_tensor t, int *out);
 int ct_set_requires_grad(ct_tensor t, int requires_grad);
 int ct_is_leaf(ct_tensor t, int *out);
+/* libtorch's version counter (bumped by every in-place modification) and the address of the
+ * first element: together they change whenever the values may have changed. */
+int ct_value_stamp(ct_tensor t, int64_t *version, uintptr_t *address);
 /* Copies all elements (row-major, converted to dtype, moved to CPU) into dst of nbytes. */
 int ct_copy_to(ct_tensor t, int dtype, void *dst, size_t nbytes);
 int ct_item(ct_tensor t, double *out);

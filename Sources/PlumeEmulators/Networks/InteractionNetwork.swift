@@ -27,28 +27,47 @@ final class InteractionNetwork: Module {
     }
 
     /// Updated (edges, senders, receivers); for a homogeneous graph pass the same latents as
-    /// senders and receivers and use the returned receivers.
+    /// senders and receivers and use the returned receivers. `staticTerm`, when given, is
+    /// `staticEdgeTerm(edges:…)` of these edges (and receivers, if it covers them) computed
+    /// earlier: the caller's promise that they have not changed since.
     func callAsFunction(edges: Tensor, senders: Tensor, receivers: Tensor,
-                        senderIndex: Tensor, receiving: EdgeReceivers) throws -> (edges: Tensor, senders: Tensor, receivers: Tensor) {
-        let messages = try edge.finishing(try edgeFirstLayer(edges: edges, senders: senders, receivers: receivers,
-                                                             senderIndex: senderIndex, receiverIndex: receiving.index))
+                        senderIndex: Tensor, receiving: EdgeReceivers,
+                        staticTerm: StaticEdgeTerm? = nil) throws -> (edges: Tensor, senders: Tensor, receivers: Tensor) {
+        let term = try staticTerm ?? staticEdgeTerm(edges: edges)
+        var firstLayer = try term.value + fromNodes(senders, part: 1).indexSelect(dim: 1, index: senderIndex)
+        if !term.includesReceivers {
+            firstLayer = try firstLayer + fromNodes(receivers, part: 2).indexSelect(dim: 1, index: receiving.index)
+        }
+        let messages = try edge.finishing(firstLayer)
         let aggregated = try receiving.aggregate(messages)
         let update = try node(try Tensor.cat([receivers, aggregated], dim: -1))
         let newSenders = try sender.map { try senders + $0(senders) } ?? senders
         return (try edges + messages, newSenders, try receivers + update)
     }
 
-    /// `edge.fc1` of `[edges, senders[senderIndex], receivers[receiverIndex]]` without
-    /// concatenating: `[batch, edges, hidden]`.
-    private func edgeFirstLayer(edges: Tensor, senders: Tensor, receivers: Tensor,
-                                senderIndex: Tensor, receiverIndex: Tensor) throws -> Tensor {
-        let weight = edge.fc1.weight
+    /// The terms of `edge.fc1([e, x_s[s], x_r[r]])` that need neither the senders nor, unless
+    /// `receivers` is given, the receivers: `W_e e + b`, plus `(W_r x_r)[r]` for static receiver
+    /// latents `receivers` (`[receiverNodes, hidden]`, e.g. the encoder's embedded mesh). Shape
+    /// `[edges, hidden]` for static edges, else `[batch, edges, hidden]`.
+    func staticEdgeTerm(edges: Tensor, receivers: Tensor? = nil, receiverIndex: Tensor? = nil) throws -> StaticEdgeTerm {
         let width = edges.shape[edges.shape.count - 1]
-        let fromEdges = try edges.linear(weight: try weight.narrow(dim: 1, start: 0, length: width), bias: edge.fc1.bias)
-        let fromSenders = try senders.linear(weight: try weight.narrow(dim: 1, start: width, length: width))
-            .indexSelect(dim: 1, index: senderIndex)
-        let fromReceivers = try receivers.linear(weight: try weight.narrow(dim: 1, start: 2 * width, length: width))
-            .indexSelect(dim: 1, index: receiverIndex)
-        return try fromEdges + fromSenders + fromReceivers
+        var value = try edges.linear(weight: try edge.fc1.weight.narrow(dim: 1, start: 0, length: width), bias: edge.fc1.bias)
+        guard let receivers, let receiverIndex else { return StaticEdgeTerm(value: value, includesReceivers: false) }
+        value = try value + fromNodes(receivers, part: 2).indexSelect(dim: receivers.shape.count - 2, index: receiverIndex)
+        return StaticEdgeTerm(value: value, includesReceivers: true)
     }
+
+    /// `W_s x` (part 1) or `W_r x` (part 2) of `edge.fc1` for node latents `[..., nodes, hidden]`.
+    private func fromNodes(_ nodes: Tensor, part: Int) throws -> Tensor {
+        let width = nodes.shape[nodes.shape.count - 1]
+        return try nodes.linear(weight: try edge.fc1.weight.narrow(dim: 1, start: part * width, length: width))
+    }
+}
+
+/// Part of an interaction network's first edge layer computed ahead: `W_e e + b`, and
+/// `(W_r x_r)[r]` too when `includesReceivers`.
+struct StaticEdgeTerm {
+    /// `[edges, hidden]` or `[batch, edges, hidden]`.
+    let value: Tensor
+    let includesReceivers: Bool
 }

@@ -32,6 +32,7 @@ public final class MeshGNN: EmulatorNetwork {
     let output: GraphMLP
 
     private let aggregation: GraphAggregation
+    private let staticsCache = MeshGNNStaticsCache()
 
     /// Builds the graphs for `grid` and the layers, initialised from `generator` (PyTorch's
     /// default initialisation; LayerNorm scale 1, shift 0).
@@ -79,38 +80,55 @@ public final class MeshGNN: EmulatorNetwork {
         let batch = shape[0]
         let hidden = configuration.hidden
         let gridCount = nlat * nlon, meshCount = meshGraph.meshNodeCount
-        let toMesh = try EdgeReceivers(index: graph.grid2meshReceivers, nodeCount: meshCount, aggregation: aggregation)
-        let onMesh = try EdgeReceivers(index: graph.multimeshReceivers, nodeCount: meshCount, aggregation: aggregation)
-        let toGrid = try EdgeReceivers(index: graph.mesh2gridReceivers, nodeCount: gridCount, aggregation: aggregation)
 
-        // Embed: nodes [batch, nodes, hidden]; the static edge latents stay [edges, hidden] and
-        // broadcast over the batch inside the interaction networks.
+        // Embed the grid nodes [batch, grid, hidden]; the rest is static (`MeshGNNStatics`):
+        // latents [nodes or edges, hidden] that broadcast over the batch.
         let fields = try input.reshape([batch, inputChannels, gridCount]).permute([0, 2, 1])
         let gridStatic = try graph.gridNodes.unsqueeze(dim: 0).expand([batch, gridCount, MeshGraph.nodeFeatureCount])
         var gridLatent = try embedding.grid(try Tensor.cat([fields, gridStatic], dim: -1))
-        var meshLatent = try embedding.mesh(graph.meshNodes).unsqueeze(dim: 0).expand([batch, meshCount, hidden])
-        let g2mEdges = try embedding.grid2mesh(graph.grid2meshFeatures)
-        var meshEdges = try embedding.multimesh(graph.multimeshFeatures)
-        let m2gEdges = try embedding.mesh2grid(graph.mesh2gridFeatures)
+        let statics = try Torch.isGradEnabled
+            ? makeStatics()
+            : staticsCache.statics(for: stateDict().map(\.tensor), compute: makeStatics)
+        var meshLatent = try statics.meshLatent.unsqueeze(dim: 0).expand([batch, meshCount, hidden])
+        var meshEdges = statics.meshEdges
 
-        // Encode grid → mesh (the grid latents get their own residual update).
-        let encoded = try encoder(edges: g2mEdges, senders: gridLatent, receivers: meshLatent,
-                                  senderIndex: graph.grid2meshSenders, receiving: toMesh)
+        // Encode grid → mesh (the grid latents get their own residual update). The encoder's
+        // edges (and the decoder's) are static and not used after their step.
+        let encoded = try encoder(edges: statics.encoderTerm.value, senders: gridLatent, receivers: meshLatent,
+                                  senderIndex: graph.grid2meshSenders, receiving: statics.toMesh, staticTerm: statics.encoderTerm)
         gridLatent = encoded.senders
         meshLatent = encoded.receivers
 
         // Process on the multimesh.
-        for step in processor {
+        for (i, step) in processor.enumerated() {
             let processed = try step(edges: meshEdges, senders: meshLatent, receivers: meshLatent,
-                                     senderIndex: graph.multimeshSenders, receiving: onMesh)
+                                     senderIndex: graph.multimeshSenders, receiving: statics.onMesh,
+                                     staticTerm: i == 0 ? statics.processorTerm : nil)
             meshEdges = processed.edges
             meshLatent = processed.receivers
         }
 
         // Decode mesh → grid, then the output head.
-        let decoded = try decoder(edges: m2gEdges, senders: meshLatent, receivers: gridLatent,
-                                  senderIndex: graph.mesh2gridSenders, receiving: toGrid)
+        let decoded = try decoder(edges: statics.decoderTerm.value, senders: meshLatent, receivers: gridLatent,
+                                  senderIndex: graph.mesh2gridSenders, receiving: statics.toGrid, staticTerm: statics.decoderTerm)
         let out = try output(decoded.receivers)
         return try out.permute([0, 2, 1]).reshape([batch, outputChannels, nlat, nlon])
+    }
+
+    /// The input-independent part of a forward pass (see `MeshGNNStatics`).
+    private func makeStatics() throws -> MeshGNNStatics {
+        let meshCount = meshGraph.meshNodeCount, gridCount = grid.latitudes.count * grid.longitudes.count
+        let meshLatent = try embedding.mesh(graph.meshNodes)
+        let meshEdges = try embedding.multimesh(graph.multimeshFeatures)
+        return MeshGNNStatics(
+            toMesh: try EdgeReceivers(index: graph.grid2meshReceivers, nodeCount: meshCount, aggregation: aggregation),
+            onMesh: try EdgeReceivers(index: graph.multimeshReceivers, nodeCount: meshCount, aggregation: aggregation),
+            toGrid: try EdgeReceivers(index: graph.mesh2gridReceivers, nodeCount: gridCount, aggregation: aggregation),
+            meshLatent: meshLatent,
+            meshEdges: meshEdges,
+            encoderTerm: try encoder.staticEdgeTerm(edges: try embedding.grid2mesh(graph.grid2meshFeatures),
+                                                    receivers: meshLatent, receiverIndex: graph.grid2meshReceivers),
+            processorTerm: try processor.first?.staticEdgeTerm(edges: meshEdges),
+            decoderTerm: try decoder.staticEdgeTerm(edges: try embedding.mesh2grid(graph.mesh2gridFeatures)))
     }
 }
