@@ -3,7 +3,6 @@ import Foundation
 import PlumeGrids
 import PlumeConservation
 import PlumeIngest
-import PlumePhysics
 
 /// Tracers of the 3D transport benchmark (`plume bench transport`), mixing ratios in kg kg⁻¹.
 public enum Transport3DBenchTracer: String, CaseIterable, Sendable {
