@@ -33,6 +33,10 @@ public final class MeshGNN: EmulatorNetwork {
 
     private let aggregation: GraphAggregation
     private let staticsCache = MeshGNNStaticsCache()
+    /// Every parameter and buffer, whose `ValueStamp`s decide whether `staticsCache` is valid
+    /// (the same `Tensor` objects for the module's life: `to` and `loadStateDict` convert and
+    /// copy in place).
+    private lazy var stateTensors: [Tensor] = stateDict().map(\.tensor)
 
     /// Builds the graphs for `grid` and the layers, initialised from `generator` (PyTorch's
     /// default initialisation; LayerNorm scale 1, shift 0).
@@ -88,29 +92,28 @@ public final class MeshGNN: EmulatorNetwork {
         var gridLatent = try embedding.grid(try Tensor.cat([fields, gridStatic], dim: -1))
         let statics = try Torch.isGradEnabled
             ? makeStatics()
-            : staticsCache.statics(for: stateDict().map(\.tensor), compute: makeStatics)
+            : staticsCache.statics(for: stateTensors, compute: makeStatics)
         var meshLatent = try statics.meshLatent.unsqueeze(dim: 0).expand([batch, meshCount, hidden])
         var meshEdges = statics.meshEdges
 
-        // Encode grid → mesh (the grid latents get their own residual update). The encoder's
-        // edges (and the decoder's) are static and not used after their step.
-        let encoded = try encoder(edges: statics.encoderTerm.value, senders: gridLatent, receivers: meshLatent,
-                                  senderIndex: graph.grid2meshSenders, receiving: statics.toMesh, staticTerm: statics.encoderTerm)
+        // Encode grid → mesh (the grid latents get their own residual update).
+        let encoded = try encoder(term: statics.encoderTerm, senders: gridLatent, receivers: meshLatent,
+                                  senderIndex: graph.grid2meshSenders, receiving: statics.toMesh)
         gridLatent = encoded.senders
         meshLatent = encoded.receivers
 
-        // Process on the multimesh.
+        // Process on the multimesh (edges and nodes with residuals).
         for (i, step) in processor.enumerated() {
-            let processed = try step(edges: meshEdges, senders: meshLatent, receivers: meshLatent,
-                                     senderIndex: graph.multimeshSenders, receiving: statics.onMesh,
-                                     staticTerm: i == 0 ? statics.processorTerm : nil)
-            meshEdges = processed.edges
+            let term = try (i == 0 ? statics.processorTerm : nil) ?? step.edgeTerm(edges: meshEdges)
+            let processed = try step(term: term, senders: meshLatent, receivers: meshLatent,
+                                     senderIndex: graph.multimeshSenders, receiving: statics.onMesh)
+            meshEdges = try meshEdges + processed.messages
             meshLatent = processed.receivers
         }
 
         // Decode mesh → grid, then the output head.
-        let decoded = try decoder(edges: statics.decoderTerm.value, senders: meshLatent, receivers: gridLatent,
-                                  senderIndex: graph.mesh2gridSenders, receiving: statics.toGrid, staticTerm: statics.decoderTerm)
+        let decoded = try decoder(term: statics.decoderTerm, senders: meshLatent, receivers: gridLatent,
+                                  senderIndex: graph.mesh2gridSenders, receiving: statics.toGrid)
         let out = try output(decoded.receivers)
         return try out.permute([0, 2, 1]).reshape([batch, outputChannels, nlat, nlon])
     }
@@ -126,9 +129,9 @@ public final class MeshGNN: EmulatorNetwork {
             toGrid: try EdgeReceivers(index: graph.mesh2gridReceivers, nodeCount: gridCount, aggregation: aggregation),
             meshLatent: meshLatent,
             meshEdges: meshEdges,
-            encoderTerm: try encoder.staticEdgeTerm(edges: try embedding.grid2mesh(graph.grid2meshFeatures),
+            encoderTerm: try encoder.edgeTerm(edges: try embedding.grid2mesh(graph.grid2meshFeatures),
                                                     receivers: meshLatent, receiverIndex: graph.grid2meshReceivers),
-            processorTerm: try processor.first?.staticEdgeTerm(edges: meshEdges),
-            decoderTerm: try decoder.staticEdgeTerm(edges: try embedding.mesh2grid(graph.mesh2gridFeatures)))
+            processorTerm: try processor.first?.edgeTerm(edges: meshEdges),
+            decoderTerm: try decoder.edgeTerm(edges: try embedding.mesh2grid(graph.mesh2gridFeatures)))
     }
 }

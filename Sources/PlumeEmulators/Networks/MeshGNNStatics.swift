@@ -14,11 +14,11 @@ struct MeshGNNStatics {
     let meshLatent: Tensor
     let meshEdges: Tensor
     /// The encoder's `W_e e + b + (W_r x_r)[r]` on the grid → mesh edges.
-    let encoderTerm: StaticEdgeTerm
+    let encoderTerm: EdgeTerm
     /// The first processor step's `W_e e + b` on the multimesh edges (nil without processor steps).
-    let processorTerm: StaticEdgeTerm?
+    let processorTerm: EdgeTerm?
     /// The decoder's `W_e e + b` on the mesh → grid edges.
-    let decoderTerm: StaticEdgeTerm
+    let decoderTerm: EdgeTerm
 }
 
 /// The `MeshGNNStatics` of the last forward pass without gradients, kept while the values of
