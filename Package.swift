@@ -133,7 +133,7 @@ let package = Package(
             name: "PlumeBench",
             dependencies: [
                 "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumeVerify", "PlumePhysics", "PlumeConservation",
-                "PlumeSupport", "PlumeEmulators", "Torch", "CEccodes", "CNetCDF", "CPlumeKernels",
+                "PlumeSupport", "PlumeEmulators", "PlumeCarbonBench", "Torch", "CEccodes", "CNetCDF", "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlumeCarbonBench
 import PlumeEmulators
 import PlumeGrids
 import PlumePhysics
@@ -9,7 +10,10 @@ import Torch
 /// `plume bench emulators`: the speed of Plume's emulator networks against the same networks
 /// in PyTorch (`Benchmarks/emulators_python.py`, the twins in `Benchmarks/pytorch/plume_emulators`)
 /// on the same libtorch, in one run, as ratios; and the speed-up of each emulator's rollout over
-/// the 3-D reference transport model on the same grid.
+/// the 3-D reference transport model on the same grid, and over the model it emulates: the
+/// transport as `plume generate carbonbench-mini` runs it to make the training data (on its
+/// native grid, by default latlon2.8125, with the calibrated horizontal eddy diffusion), whose
+/// output is regridded to the emulator's grid.
 ///
 /// For each model file: an untrained emulator (statistics from the data, weights from a generator
 /// seeded with `--seed`) is saved as a checkpoint; a batch of `--batch` samples is made of data
@@ -70,6 +74,10 @@ struct EmulatorBenchCommand: ParsableCommand {
     @Option(name: .customLong("reference-dt"), help: "Time step of the reference transport model, s (CarbonBench-mini's default).")
     var referenceTimeStep: Double = 3600
 
+    @Option(name: .customLong("truth-grid"),
+            help: "Native grid of the model that made the training data (plume generate carbonbench-mini's default); \"none\" skips it.")
+    var truthGrid: String = "latlon2.8125"
+
     static let defaultModels = ["unet", "mesh-gnn", "swin"].map { "Pipelines/models/\($0)-lowres-co2.yaml" }
 
     func validate() throws {
@@ -95,6 +103,7 @@ struct EmulatorBenchCommand: ParsableCommand {
             + "\(warmup) warm-up + \(repeats) timed iterations, \(rounds) round(s)\(data.map { ", data \($0)" } ?? ", synthetic data")")
         var results: [EmulatorBenchResult] = []
         var references: [String: ReferenceSpeed] = [:]
+        var truths: [String: ReferenceSpeed] = [:]
         for path in models.isEmpty ? Self.defaultModels : models {
             let model = try ModelFile.load(path: path)
             let prepared: EmulatorBenchCase
@@ -132,6 +141,13 @@ struct EmulatorBenchCommand: ParsableCommand {
                 references[key] = referenceSpeed(grid: model.definition.grid, levels: model.definition.levels)
             }
             result.reference = references[key] ?? nil
+            if referenceDays > 0, truthGrid != "none", model.definition.task == .transport {
+                if truths[key] == nil {
+                    truths[key] = referenceSpeed(grid: truthGrid, levels: model.definition.levels,
+                                                 horizontalDiffusion: CarbonBenchGenerator.defaultHorizontalDiffusion)
+                }
+                result.truthModel = truths[key] ?? nil
+            }
             results.append(result)
         }
         printTable(results)
@@ -199,9 +215,9 @@ struct EmulatorBenchCommand: ParsableCommand {
     // MARK: Reference transport
 
     /// Simulated days per second of the 3-D reference transport (CO2 tracer, analytic winds,
-    /// `--reference-dt` step) on the model's grid and levels; nil (with a note) when that is
-    /// not a grid or level set the reference model runs on.
-    func referenceSpeed(grid: String, levels: Int) -> ReferenceSpeed? {
+    /// `--reference-dt` step, `horizontalDiffusion`) on `grid` with `levels`; nil (with a note)
+    /// when that is not a grid or level set the reference model runs on.
+    func referenceSpeed(grid: String, levels: Int, horizontalDiffusion: HorizontalEddyDiffusion? = nil) -> ReferenceSpeed? {
         do {
             guard let latlon = try GridCatalog.resolve(grid) as? RegularLatLonGrid else {
                 print("note: no reference transport on \(grid): not a regular lat-lon grid")
@@ -209,10 +225,11 @@ struct EmulatorBenchCommand: ParsableCommand {
             }
             let hybrid = try Transport3DGeometry.carbonBenchLevels(count: levels)
             let steps = max(1, Int((referenceDays * 86_400 / referenceTimeStep).rounded()))
-            print("reference transport: \(grid), \(levels) levels, \(steps) steps of \(Int(referenceTimeStep)) s…")
+            print("reference transport: \(grid), \(levels) levels, \(steps) steps of \(Int(referenceTimeStep)) s"
+                + (horizontalDiffusion == nil ? "…" : ", horizontal eddy diffusion…"))
             fflush(nil)
             let run = try Transport3DBenchmark.run(grid: try TransportGrid(latlon), gridName: grid, levels: hybrid, steps: steps,
-                                                   timeStep: referenceTimeStep, tracers: [.co2])
+                                                   timeStep: referenceTimeStep, tracers: [.co2], horizontalDiffusion: horizontalDiffusion)
             return ReferenceSpeed(grid: grid, levels: levels, timeStep: referenceTimeStep, days: run.simulatedDays,
                                   daysPerSecond: run.simulatedDaysPerSecond)
         } catch {
@@ -233,22 +250,31 @@ struct EmulatorBenchCommand: ParsableCommand {
         print("ms per step: median (minimum); ratio = Swift / PyTorch of the medians (of the minima), network level on the same inputs; "
             + "\"Emulator.step\" adds Plume's pre- and post-processing (Swift only). \(threads) thread(s), batch \(batch) for training, 1 for rollout.")
         print("")
-        print("| model | params | train Swift (ms) | train PyTorch (ms) | ratio | train Emulator.step (ms) | rollout Swift (ms) | rollout PyTorch (ms) | ratio | rollout Emulator.step (ms) | simulated days/s | reference days/s | speed-up | first loss Swift / PyTorch |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| model | params | train Swift (ms) | train PyTorch (ms) | ratio | train Emulator.step (ms) | rollout Swift (ms) | rollout PyTorch (ms) | ratio | rollout Emulator.step (ms) | simulated days/s | reference days/s | speed-up | truth model days/s | speed-up | first loss Swift / PyTorch |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in results {
             let days = r.simulatedDaysPerSecond
             let reference = r.reference?.daysPerSecond
-            let speedUp = reference.map { String(format: days / $0 < 10 ? "%.2f×" : "%.0f×", days / $0) } ?? "–"
+            func speedUp(_ reference: Double?) -> String {
+                reference.map { String(format: days / $0 < 10 ? "%.2f×" : "%.0f×", days / $0) } ?? "–"
+            }
+            let truth = r.truthModel?.daysPerSecond
             let losses = String(format: "%.8g", r.swift.firstLoss) + " / " + (r.python.map { String(format: "%.8g", $0.train.firstLoss) } ?? "–")
             print("| \(r.name) | \(r.parameters) | \(ms(r.swift.train)) | \(ms(r.python?.train.timing)) | \(ratio(r.swift.train, r.python?.train.timing)) "
                 + "| \(ms(r.swift.emulatorTrain)) | \(ms(r.swift.rollout)) | \(ms(r.python?.rollout)) | \(ratio(r.swift.rollout, r.python?.rollout)) "
-                + "| \(ms(r.swift.emulatorRollout)) | \(String(format: "%.2f", days)) | \(reference.map { String(format: "%.2f", $0) } ?? "–") | \(speedUp) | \(losses) |")
+                + "| \(ms(r.swift.emulatorRollout)) | \(String(format: "%.2f", days)) | \(reference.map { String(format: "%.2f", $0) } ?? "–") | \(speedUp(reference)) "
+                + "| \(truth.map { String(format: "%.2f", $0) } ?? "–") | \(speedUp(truth)) | \(losses) |")
         }
         if let reference = results.compactMap(\.reference).first {
             print("")
             print("Reference: 3-D transport (PlumePhysics, analytic winds, CO2 tracer) on \(reference.grid), \(reference.levels) levels, "
                 + "Δt = \(Int(reference.timeStep)) s, \(String(format: "%g", reference.days)) simulated days. "
                 + "Emulator days/s = time step / 24 h / rollout Emulator.step time.")
+        }
+        if let truth = results.compactMap(\.truthModel).first {
+            print("Truth model: the same transport as plume generate carbonbench-mini runs it to make the training data, on its native "
+                + "\(truth.grid) with \(truth.levels) levels and the calibrated horizontal eddy diffusion, Δt = \(Int(truth.timeStep)) s "
+                + "(the data are its output regridded to the emulator's grid).")
         }
     }
 }
@@ -350,7 +376,10 @@ struct EmulatorBenchResult: Codable {
     var timeStepHours: Double
     var swift: SwiftTimings
     var python: PythonTimings?
+    /// The 3-D reference transport on the emulator's grid.
     var reference: ReferenceSpeed?
+    /// The transport configured as the CarbonBench-mini generator runs it, on its native grid.
+    var truthModel: ReferenceSpeed?
 
     /// Simulated days per wall-clock second of a rollout with `Emulator.step`.
     var simulatedDaysPerSecond: Double { timeStepHours / 24 / swift.emulatorRollout.median }

@@ -69,13 +69,13 @@ import Testing
               forcing: [u]
             architecture: {kind: swin, embed: 30, heads: 4}
             processing: {mass_fixer: rescale}
-            training: {betas: [0.9], device: tpu}
+            training: {betas: [0.9], device: tpu, input_noise: -0.5}
             """
         do {
             let (_, issues) = try Self.problems(rules, "r.yaml")
             let paths = Set(issues.map(\.path))
             #expect(paths.isSuperset(of: ["architecture.heads", "processing.mass_fixer", "training.betas", "training.device",
-                                          "variables.forcing"]), "\(issues)")
+                                          "training.input_noise", "variables.forcing"]), "\(issues)")
             #expect(issues.first { $0.path == "architecture.heads" }?.line == 8)
             #expect(issues.contains { $0.message.contains("air mass 'airmass'") })
         }

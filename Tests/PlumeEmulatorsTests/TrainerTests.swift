@@ -152,6 +152,50 @@ import Torch
         #expect(b.history.allSatisfy { $0.train.isFinite })
     }
 
+    /// `input_noise` perturbs the start of every training window by noise × σΔ: the loss of the
+    /// first step changes, two runs with the same seed draw the same noise (bit-identical
+    /// histories), and the perturbation is 2 σΔ[level] times libtorch's seeded standard normal draws.
+    @Test func inputNoisePerturbsTrainingWindowsReproducibly() throws {
+        var schedule = Self.schedule(steps: 3)
+        schedule.inputNoise = 2
+        let plain = TrainingToyData.definition(Self.schedule(steps: 3))
+        let noisy = TrainingToyData.definition(schedule)
+        let (folder, train, validation) = try TrainingToyData.files(noisy, trainRecords: 6, validationRecords: 4)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let a = try Trainer(emulator: TrainingToyData.emulator(plain, train: train), trainFile: train, validationFile: validation,
+                            folder: folder + "/plain").run()
+        let b = try Trainer(emulator: TrainingToyData.emulator(noisy, train: train), trainFile: train, validationFile: validation,
+                            folder: folder + "/noisy").run()
+        let c = try Trainer(emulator: TrainingToyData.emulator(noisy, train: train), trainFile: train, validationFile: validation,
+                            folder: folder + "/again").run()
+        let first = try #require(a.history.first?.train), withNoise = try #require(b.history.first?.train)
+        #expect(abs(withNoise - first) > 1e-3 * first, "noise of 2 σΔ changes the first loss: \(first) vs \(withNoise)")
+        #expect(b.history.map(\.train.bitPattern) == c.history.map(\.train.bitPattern))
+        #expect(b.history.allSatisfy { $0.train.isFinite })
+
+        let emulator = try TrainingToyData.emulator(noisy, train: train)
+        let window = try TrainingWindow.read(train, starts: [0, 1], steps: 1, variables: noisy.variables.prognostic)
+        let p = emulator.processor
+        let state = try window.tensors(noisy.variables.prognostic, at: 0, levels: p.levels, grid: p.grid, device: .cpu)
+        try Torch.manualSeed(7)
+        let perturbed = try p.perturbed(state, noise: 2)
+        try Torch.manualSeed(7)
+        for name in noisy.variables.prognostic {
+            let x = try #require(state[name]), y = try #require(perturbed[name])
+            let draws = try Tensor.randn(x.shape, dtype: x.dtype).toArray(of: Float.self)
+            let difference = try (y - x).toArray(of: Float.self)
+            let sigma = try #require(p.statistics.deltas[name]?.std)
+            let shape = x.shape, perLevel = shape[2] * shape[3]
+            #expect(sigma.count == shape[1] && difference.count == draws.count)
+            var worst = 0.0
+            for (i, (d, z)) in zip(difference, draws).enumerated() {
+                let expected = 2 * Double(z) * sigma[(i / perLevel) % shape[1]]
+                worst = max(worst, abs(Double(d) - expected) / max(abs(expected), 1e-3))
+            }
+            #expect(worst < 1e-3, "\(name): the noise is not 2 σΔ[level] × the seeded standard normal draws (worst relative \(worst))")
+        }
+    }
+
     @Test func resumeWithAnotherScheduleIsRefused() throws {
         var schedule = Self.schedule(steps: 4)
         schedule.checkpointEvery = 2

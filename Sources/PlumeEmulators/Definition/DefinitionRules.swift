@@ -88,6 +88,7 @@ enum DefinitionRules {
         }
         if !(t.gradientClip > 0) { fail("training.gradient_clip", "must be positive, found \(t.gradientClip)") }
         if !(t.spectralLossWeight >= 0) { fail("training.spectral_loss_weight", "must not be negative") }
+        if !(t.inputNoise >= 0 && t.inputNoise.isFinite) { fail("training.input_noise", "must be a finite number ≥ 0, found \(t.inputNoise)") }
         if t.validateEvery < 0 { fail("training.validate_every", "must not be negative, found \(t.validateEvery)") }
         if t.validationSteps < 1 { fail("training.validation_steps", "must be at least 1, found \(t.validationSteps)") }
         if t.checkpointEvery < 1 { fail("training.checkpoint_every", "must be at least 1, found \(t.checkpointEvery)") }

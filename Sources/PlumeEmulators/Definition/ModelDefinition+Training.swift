@@ -19,6 +19,12 @@ extension ModelDefinition {
         /// (per spherical-harmonic degree) of the predicted and true normalised one-step changes;
         /// 0 = off. Needs a global regular lat-lon grid of cell centres (latlon5.625, latlon2.8125).
         public var spectralLossWeight: Double = 0
+        /// Standard deviation of the Gaussian noise added to the initial state of every training
+        /// window (one-step and fine-tuning; never validation or rollouts), in units of each
+        /// level's σΔ (the standard deviation of the 6-h change); 0 = off. The truth stays clean,
+        /// so the network learns to remove errors like those its own rollouts accumulate instead
+        /// of amplifying them (noise injection, Sanchez-Gonzalez et al. 2020).
+        public var inputNoise: Double = 0
         /// Optimiser steps between validation rollouts (0: only at the end).
         public var validateEvery: Int = 200
         /// Length in steps of each validation rollout.
@@ -53,6 +59,7 @@ extension ModelDefinition {
             case betas
             case gradientClip = "gradient_clip"
             case spectralLossWeight = "spectral_loss_weight"
+            case inputNoise = "input_noise"
             case validateEvery = "validate_every"
             case validationSteps = "validation_steps"
             case checkpointEvery = "checkpoint_every"
@@ -75,6 +82,7 @@ extension ModelDefinition {
             betas = try c.decodeIfPresent([Double].self, forKey: .betas) ?? d.betas
             gradientClip = try c.decodeIfPresent(Double.self, forKey: .gradientClip) ?? d.gradientClip
             spectralLossWeight = try c.decodeIfPresent(Double.self, forKey: .spectralLossWeight) ?? d.spectralLossWeight
+            inputNoise = try c.decodeIfPresent(Double.self, forKey: .inputNoise) ?? d.inputNoise
             validateEvery = try c.decodeIfPresent(Int.self, forKey: .validateEvery) ?? d.validateEvery
             validationSteps = try c.decodeIfPresent(Int.self, forKey: .validationSteps) ?? d.validationSteps
             checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery

@@ -215,6 +215,20 @@ public final class StepProcessor {
         return next
     }
 
+    /// `state` with independent Gaussian noise of standard deviation `noise` × σΔ[l] added to
+    /// every prognostic value (libtorch's default generator: reseed it for reproducible draws).
+    public func perturbed(_ state: [String: Tensor], noise: Double) throws -> [String: Tensor] {
+        var result = state
+        for name in definition.variables.prognostic {
+            guard let dStd = deltaStds[name] else {
+                throw TorchError(operation: "perturb", message: "no change statistics for '\(name)'")
+            }
+            let x = try field(state, name, "state")
+            result[name] = try x + Tensor.randn(x.shape, dtype: x.dtype, device: x.device) * dStd * noise
+        }
+        return result
+    }
+
     /// Latitude-weighted MSE of `predicted` against `truth`, each level scaled by 1/σΔ[l]²,
     /// plus the weighted spectral term of the changes from `previous` (the state the step
     /// started from; needed when `training.spectral_loss_weight` > 0), averaged over

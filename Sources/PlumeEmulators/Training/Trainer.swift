@@ -10,7 +10,9 @@ import Torch
 /// 2. rollout fine-tuning, one stage per entry n of fine_tune_curriculum: n-step rollouts with
 ///    backpropagation through the whole rollout, loss averaged over the n steps, fine_tune_steps
 ///    steps at the constant fine_tune_learning_rate (a fresh AdamW per stage, continuing from the
-///    current weights).
+///    current weights);
+/// 3. with input_noise > 0, every training window starts from its first state plus Gaussian noise
+///    of input_noise × σΔ[l] (`StepProcessor.perturbed`), drawn after the per-step reseed.
 ///
 /// Every validate_every steps and at the end of each stage, a validation rollout of
 /// validation_steps steps (`fix: true`, no gradients, eval mode) from fixed start records of the
@@ -236,12 +238,16 @@ public final class Trainer {
         return try loss.item()
     }
 
-    /// The loss of a rollout over `window`, averaged over its steps (a scalar tensor).
+    /// The loss of a rollout over `window`, averaged over its steps (a scalar tensor). Training
+    /// (`fix == false`) starts from the window's first state perturbed by `training.input_noise`.
     private func rolloutLoss(_ window: TrainingWindow, fix: Bool) throws -> Tensor {
         let v = emulator.definition.variables
         let processor = emulator.processor
         let levels = processor.levels, grid = processor.grid, device = emulator.device
         var state = try window.tensors(v.prognostic, at: 0, levels: levels, grid: grid, device: device)
+        if !fix, training.inputNoise > 0 {
+            state = try processor.perturbed(state, noise: training.inputNoise)
+        }
         var total: Tensor?
         for k in 0..<window.steps {
             let batch = StepBatch(state: state,

@@ -86,10 +86,12 @@ public struct Transport3DRunResult: Sendable {
 /// issue 6).
 public enum Transport3DBenchmark {
     /// Runs `steps` steps of `timeStep` seconds from 00 UTC 1 January on `grid` with `levels`,
-    /// carrying `tracers`. `progress(step, steps)` is called every `progressInterval` steps.
+    /// carrying `tracers`, with `horizontalDiffusion` (nil: none) as the model's subgrid eddy mixing.
+    /// `progress(step, steps)` is called every `progressInterval` steps.
     public static func run(grid: TransportGrid, gridName: String, levels: HybridLevels, steps: Int, timeStep: Double,
                            tracers: [Transport3DBenchTracer] = Transport3DBenchTracer.allCases,
                            winds: any Transport3DWindProvider = Transport3DAnalyticWinds(),
+                           horizontalDiffusion: HorizontalEddyDiffusion? = nil,
                            progressInterval: Int = 0,
                            progress: ((Int, Int) -> Void)? = nil) throws(TransportError) -> Transport3DRunResult {
         guard steps >= 1 else { throw .invalidValue(name: "steps", reason: "\(steps): need at least one") }
@@ -98,8 +100,9 @@ public enum Transport3DBenchmark {
         let clockStart = DispatchTime.now().uptimeNanoseconds
         let geometry = try Transport3DGeometry(grid: grid, levels: levels)
         let fluxes = try SyntheticSurfaceFluxes(grid: grid)
-        let model = try Transport3DModel(geometry: geometry, winds: winds, surfaceFluxes: fluxes, tracerFluxes: tracers.map(\.fluxes),
+        var model = try Transport3DModel(geometry: geometry, winds: winds, surfaceFluxes: fluxes, tracerFluxes: tracers.map(\.fluxes),
                                          landFraction: fluxes.landFraction)
+        model.horizontalDiffusion = horizontalDiffusion
         let size = geometry.levelCount * geometry.cellCount
         var state = try model.makeState(mixingRatios: tracers.map { [Double](repeating: $0.initialMixingRatio, count: size) })
         let count = tracers.count
