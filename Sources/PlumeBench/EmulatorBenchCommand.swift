@@ -76,7 +76,7 @@ struct EmulatorBenchCommand: ParsableCommand {
 
     @Option(name: .customLong("truth-grid"),
             help: "Native grid of the model that made the training data (plume generate carbonbench-mini's default); \"none\" skips it.")
-    var truthGrid: String = "latlon2.8125"
+    var truthGrid: String = CarbonBenchGenerator.defaultNativeGridName
 
     static let defaultModels = ["unet", "mesh-gnn", "swin"].map { "Pipelines/models/\($0)-lowres-co2.yaml" }
 

@@ -65,6 +65,9 @@ public struct CarbonBenchGenerator {
     public var weatherGrid: GaussianGrid
     /// The transport model's grid (global lat-lon, no pole points, latitudes ascending).
     public var nativeGrid: RegularLatLonGrid
+    /// The name of the native transport grid `plume generate carbonbench-mini` uses unless told
+    /// otherwise (2.8125°, 64 × 128), for LowRes and MidRes alike.
+    public static let defaultNativeGridName = "latlon2.8125"
     /// The output grid (same kind).
     public var targetGrid: RegularLatLonGrid
     /// Transport (and output) layers, surface first (e.g. `Transport3DGeometry.carbonBenchLevels(count: 10)`).

@@ -27,8 +27,8 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
     @Option(help: "Levels: l10 or l20 (CarbonBench groupings of the TM5 34 layers).")
     var levels: String = "l10"
 
-    @Option(name: .customLong("native-grid"), help: "Transport grid (default latlon2.8125).")
-    var nativeGrid: String = "latlon2.8125"
+    @Option(name: .customLong("native-grid"), help: "Transport grid.")
+    var nativeGrid: String = CarbonBenchGenerator.defaultNativeGridName
 
     @Option(help: "Recorded years (365 days each).")
     var years: Int = 5

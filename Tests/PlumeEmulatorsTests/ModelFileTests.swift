@@ -15,9 +15,10 @@ import Testing
             #expect(model.definition.timeStepHours == 6)
         }
         let unet = try ModelFile.load(path: Self.modelsFolder + "/unet-lowres-co2.yaml")
-        #expect(unet.definition.architecture == .unet({ var c = UNetConfiguration(); c.embed = 32; c.depth = 3; c.blocks = 1; return c }()))
+        #expect(unet.definition.architecture == .unet({ var c = UNetConfiguration(); c.embed = 32; c.depth = 3; c.blocks = 1; c.latitudePadding = "poles"; return c }()))
         #expect(unet.definition.variables.forcing.contains("airmass"))
         #expect(unet.definition.training.betas == [0.9, 0.95])
+        #expect(unet.definition.training.inputNoise == 1.0)
         #expect(unet.line(of: "architecture.embed") == 17)
     }
 

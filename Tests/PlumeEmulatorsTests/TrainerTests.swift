@@ -134,19 +134,30 @@ import Torch
         }
     }
 
+    /// Trains the toy emulator once with the plain 3-step schedule and `runs` times with
+    /// `schedule`, each in its own folder over the same toy files, and returns the summaries.
+    static func trainPlainAndModified(_ schedule: ModelDefinition.Training, runs: Int) throws
+        -> (plain: TrainingSummary, modified: [TrainingSummary]) {
+        let plain = TrainingToyData.definition(Self.schedule(steps: 3))
+        let modified = TrainingToyData.definition(schedule)
+        let (folder, train, validation) = try TrainingToyData.files(modified, trainRecords: 6, validationRecords: 4)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let a = try Trainer(emulator: TrainingToyData.emulator(plain, train: train), trainFile: train, validationFile: validation,
+                            folder: folder + "/plain").run()
+        let others = try (0..<runs).map { run in
+            try Trainer(emulator: TrainingToyData.emulator(modified, train: train), trainFile: train, validationFile: validation,
+                        folder: folder + "/modified\(run)").run()
+        }
+        return (a, others)
+    }
+
     /// With `spectral_loss_weight` > 0 the loss gains the spectral term, so it differs from the
     /// plain MSE of the same weights and window; training with it runs and stays finite.
     @Test func spectralLossWeightAddsTheSpectralTerm() throws {
         var schedule = Self.schedule(steps: 3)
         schedule.spectralLossWeight = 0.5
-        let plain = TrainingToyData.definition(Self.schedule(steps: 3))
-        let spectral = TrainingToyData.definition(schedule)
-        let (folder, train, validation) = try TrainingToyData.files(spectral, trainRecords: 6, validationRecords: 4)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let a = try Trainer(emulator: TrainingToyData.emulator(plain, train: train), trainFile: train, validationFile: validation,
-                            folder: folder + "/plain").run()
-        let b = try Trainer(emulator: TrainingToyData.emulator(spectral, train: train), trainFile: train, validationFile: validation,
-                            folder: folder + "/spectral").run()
+        let (a, runs) = try Self.trainPlainAndModified(schedule, runs: 1)
+        let b = runs[0]
         let first = try #require(a.history.first?.train), withSpectral = try #require(b.history.first?.train)
         #expect(withSpectral > first, "the spectral term is non-negative and zero only for matching spectra")
         #expect(b.history.allSatisfy { $0.train.isFinite })
@@ -158,21 +169,16 @@ import Torch
     @Test func inputNoisePerturbsTrainingWindowsReproducibly() throws {
         var schedule = Self.schedule(steps: 3)
         schedule.inputNoise = 2
-        let plain = TrainingToyData.definition(Self.schedule(steps: 3))
-        let noisy = TrainingToyData.definition(schedule)
-        let (folder, train, validation) = try TrainingToyData.files(noisy, trainRecords: 6, validationRecords: 4)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let a = try Trainer(emulator: TrainingToyData.emulator(plain, train: train), trainFile: train, validationFile: validation,
-                            folder: folder + "/plain").run()
-        let b = try Trainer(emulator: TrainingToyData.emulator(noisy, train: train), trainFile: train, validationFile: validation,
-                            folder: folder + "/noisy").run()
-        let c = try Trainer(emulator: TrainingToyData.emulator(noisy, train: train), trainFile: train, validationFile: validation,
-                            folder: folder + "/again").run()
+        let (a, runs) = try Self.trainPlainAndModified(schedule, runs: 2)
+        let b = runs[0], c = runs[1]
         let first = try #require(a.history.first?.train), withNoise = try #require(b.history.first?.train)
         #expect(abs(withNoise - first) > 1e-3 * first, "noise of 2 σΔ changes the first loss: \(first) vs \(withNoise)")
         #expect(b.history.map(\.train.bitPattern) == c.history.map(\.train.bitPattern))
         #expect(b.history.allSatisfy { $0.train.isFinite })
 
+        let noisy = TrainingToyData.definition(schedule)
+        let (folder, train, _) = try TrainingToyData.files(noisy, trainRecords: 6, validationRecords: 4)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let emulator = try TrainingToyData.emulator(noisy, train: train)
         let window = try TrainingWindow.read(train, starts: [0, 1], steps: 1, variables: noisy.variables.prognostic)
         let p = emulator.processor
