@@ -25,6 +25,13 @@ public struct MeteorologyTransportRun: Sendable {
     public var initialPPM: Double = 400
     /// Model seconds to run (default: to the last record).
     public var duration: Double?
+    /// Model time of the start, s (a time the records cover; default: the first record).
+    public var startTime: Double?
+    /// Initial CO2 mass mixing ratio, kg kg⁻¹, `[level, lat, lon]` (default: uniform `initialPPM`).
+    public var initialMixingRatio: [Double]?
+    /// What the output's `plume_model` attribute calls this run (`plume evaluate` labels its
+    /// series with it).
+    public var label = "reference transport"
 
     /// Per output time.
     public struct Snapshot: Codable, Sendable, Equatable {
@@ -75,11 +82,14 @@ public struct MeteorologyTransportRun: Sendable {
             throw TransportError.invalidValue(name: "initial CO2", reason: "\(initialPPM) ppm must be ≥ 0")
         }
         let range = winds.timeRange
-        let start = range.lowerBound
-        let length = duration ?? (range.upperBound - range.lowerBound)
+        let start = startTime ?? range.lowerBound
+        guard range.contains(start) else {
+            throw TransportError.invalidValue(name: "start", reason: "model time \(start / 3600) h is outside the records' \(range.lowerBound / 3600)…\(range.upperBound / 3600) h")
+        }
+        let length = duration ?? (range.upperBound - start)
         guard length > 0, start + length <= range.upperBound + 1e-6 else {
             throw TransportError.invalidValue(name: "duration",
-                                              reason: "\(length / 3600) h from the first record; the records cover \((range.upperBound - range.lowerBound) / 3600) h")
+                                              reason: "\(length / 3600) h from the start; the records cover \((range.upperBound - start) / 3600) h from it")
         }
         let stepsPerOutput = Int((outputIntervalSeconds / timeStep).rounded())
         let outputs = Int((length / outputIntervalSeconds + 1e-9).rounded(.down))
@@ -89,7 +99,14 @@ public struct MeteorologyTransportRun: Sendable {
         let geometry = model.geometry
         let grid = geometry.grid, L = geometry.levelCount, n = grid.cellCount
         let q0 = initialPPM * 1e-6 * PhysicalConstants.molarMassCO2 / PhysicalConstants.molarMassAir
-        var state = try model.makeState(mixingRatios: [[Double](repeating: q0, count: L * n)], time: start)
+        let initial = initialMixingRatio ?? [Double](repeating: q0, count: L * n)
+        guard initial.count == L * n else {
+            throw TransportError.shapeMismatch(name: "initial CO2 [level, lat, lon]", expected: L * n, actual: initial.count)
+        }
+        if let bad = initial.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw TransportError.invalidValue(name: "initial CO2", reason: "\(initial[bad]) kg/kg at element \(bad) (expected finite values ≥ 0)")
+        }
+        var state = try model.makeState(mixingRatios: [initial], time: start)
 
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("transport.nc")
@@ -148,6 +165,9 @@ public struct MeteorologyTransportRun: Sendable {
         let nlat = grid.latitudeCount, nlon = grid.longitudeCount, nt = times.count
         let year = winds.source.startYear
         let origin = String(format: "%04d-01-01 00:00:00", year)
+        let calendar = winds.source.calendar
+        let initTime = CFTimeUnits(secondsPerUnit: 3600, reference: CFDate(year: year, month: 1, day: 1), calendar: calendar)
+            .date(startTime / 3600)
         let degrees = 180 / Double.pi
         func field(_ name: String, _ dims: [String], _ shape: [Int], _ attributes: [Attribute]) -> Variable {
             Variable(name: name, dimensions: dims, shape: shape, dataType: .float32, attributes: attributes)
@@ -156,7 +176,7 @@ public struct MeteorologyTransportRun: Sendable {
         let variables = [
             Variable(name: "time", dimensions: ["time"], shape: [nt],
                      attributes: [Attribute("standard_name", .text("time")), Attribute("units", .text("hours since \(origin)")),
-                                  Attribute("calendar", .text("standard")), Attribute("axis", .text("T"))],
+                                  Attribute("calendar", .text(calendar.rawValue)), Attribute("axis", .text("T"))],
                      data: .float64(times.map { $0 + startTime / 3600 })),
             Variable(name: "level", dimensions: ["level"], shape: [L],
                      attributes: [Attribute("long_name", .text("layer mid pressure at 1013.25 hPa surface pressure (label)")),
@@ -184,7 +204,9 @@ public struct MeteorologyTransportRun: Sendable {
             Attribute("title", .text("Plume reference transport driven by meteorology files")),
             Attribute("levels", .text(model.geometry.levels.name)),
             Attribute("transport_time_step_seconds", .doubles([timeStep])),
-            Attribute("initial_co2_ppm", .doubles([initialPPM])),
+            Attribute("initial_co2", .text(initialMixingRatio == nil ? "\(initialPPM) ppm everywhere" : "given field")),
+            Attribute("plume_model", .text(label)),
+            Attribute("plume_init_time", .text("\(initTime)")),
             Attribute("mass_fluxes", .text("TM5-style: layer-mean u, v times layer thickness at faces, balanced against the surface-pressure tendency (potential-flow correction), vertical fluxes from continuity")),
         ]
         return Dataset(dimensions: [PlumeIO.Dimension(name: "time", length: nt), PlumeIO.Dimension(name: "level", length: L),
