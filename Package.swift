@@ -127,6 +127,7 @@ let package = Package(
         .target(
             name: "PlumeEmulators",
             dependencies: ["Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify", "PlumeSpectral",
+                           "PlumePhysics", "PlumeIngest", "PlumeCarbonBench",
                            "PlumeSupport", .product(name: "Yams", package: "Yams")]),
         // `plume bench …`: side-by-side benchmarks against the C libraries, CDO and PyTorch.
         .target(
@@ -179,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "PlumeEmulatorsTests",
             dependencies: ["PlumeEmulators", "Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify",
-                           "PlumeSupport", "PlumeTestSupport"]),
+                           "PlumePhysics", "PlumeIngest", "PlumeCarbonBench", "PlumeSupport", "PlumeTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -26,6 +26,13 @@ enum DefinitionRules {
         if !["scale", "shift", "none"].contains(p.massFixer) {
             fail("processing.mass_fixer", "expected scale, shift or none, found '\(p.massFixer)'")
         }
+        if !ModelDefinition.Processing.physicsPriors.contains(p.physicsPrior) {
+            fail("processing.physics_prior", "expected \(ModelDefinition.Processing.physicsPriors.joined(separator: " or ")), found '\(p.physicsPrior)'")
+        } else if p.physicsPrior != "none", d.task != .transport {
+            fail("processing.physics_prior", "'\(p.physicsPrior)' is a transport model: only a transport emulator can use it")
+        } else if p.physicsPrior != "none", v.prognostic != [p.tracer] {
+            fail("processing.physics_prior", "the reference transport advances the tracer '\(p.tracer)' alone: make it the only prognostic variable")
+        }
         if d.task == .transport {
             if !v.prognostic.contains(p.tracer) {
                 fail("variables.prognostic", "a transport model predicts its tracer '\(p.tracer)' (processing.tracer): list it here")

@@ -4,7 +4,8 @@ extension ModelDefinition {
     ///
     /// Inputs are normalised per variable and level with the training statistics; the
     /// network predicts the normalised one-step change of each prognostic variable
-    /// (q(t+Δt) = q(t) + y·σΔ[l] + μΔ[l]). For `transport`, the tracer input is centred (its
+    /// (q(t+Δt) = q(t) + y·σΔ[l] + μΔ[l]), or with a physics prior its correction to the
+    /// prior (q(t+Δt) = prior + y·σΔ[l]). For `transport`, the tracer input is centred (its
     /// normalised mean over cells and levels removed per sample), negative predictions are
     /// clamped, the mass fixer restores the previous global mass (inference), and the
     /// explicit surface flux adds the exact source to the lowest layer (training and inference).
@@ -23,6 +24,15 @@ extension ModelDefinition {
         public var massFixer: String = "scale"
         /// Apply the explicit surface-flux scheme after each step (transport).
         public var surfaceFlux: Bool = true
+        /// A physical model the network corrects (transport): `none`, or
+        /// `reference_transport` — the tracer advanced over the step by the reference 3-D
+        /// transport on the emulator's grid, driven by the data file's layer winds
+        /// (`ReferenceTransportPrior`); it is an extra input, and the network predicts the
+        /// normalised correction to it: q(t+Δt) = prior + y·σΔ[l].
+        public var physicsPrior: String = "none"
+
+        /// The values of `physics_prior`.
+        public static let physicsPriors = ["none", "reference_transport"]
 
         public init() {}
 
@@ -34,6 +44,7 @@ extension ModelDefinition {
             case centreTracer = "centre_tracer"
             case massFixer = "mass_fixer"
             case surfaceFlux = "surface_flux"
+            case physicsPrior = "physics_prior"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -46,6 +57,7 @@ extension ModelDefinition {
             centreTracer = try c.decodeIfPresent(Bool.self, forKey: .centreTracer) ?? d.centreTracer
             massFixer = try c.decodeIfPresent(String.self, forKey: .massFixer) ?? d.massFixer
             surfaceFlux = try c.decodeIfPresent(Bool.self, forKey: .surfaceFlux) ?? d.surfaceFlux
+            physicsPrior = try c.decodeIfPresent(String.self, forKey: .physicsPrior) ?? d.physicsPrior
         }
     }
 }

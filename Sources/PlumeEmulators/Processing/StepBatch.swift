@@ -11,6 +11,9 @@ public struct StepBatch {
     public var forcingNext: [String: Tensor]
     /// Day of the year at t of each sample (0 = 1 January 00:00), for the time-of-year input.
     public var dayOfYear: [Double]
+    /// The physics prior at t + Δt of each prognostic variable (`processing.physics_prior`;
+    /// empty without one): `ReferenceTransportPrior.advance` of `state`.
+    public var prior: [String: Tensor] = [:]
 
     public init(state: [String: Tensor], forcing: [String: Tensor], forcingNext: [String: Tensor], dayOfYear: [Double]) {
         self.state = state

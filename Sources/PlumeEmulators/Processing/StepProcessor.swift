@@ -6,10 +6,11 @@ import Torch
 /// inference (CarbonBench, Benson et al. 2024):
 ///
 /// - input channels, in order: each prognostic variable at t (normalised per level; the tracer
-///   also centred), each forcing at t, each forcing at t + Δt, each static variable (all
+///   also centred), with a physics prior its prior at t + Δt (normalised and centred alike), each forcing at t, each forcing at t + Δt, each static variable (all
 ///   normalised per level), then the computed inputs (sin/cos latitude, sin/cos of the time of year);
 /// - output: the normalised one-step change of each prognostic variable, per level:
-///   q(t+Δt) = q(t) + y·σΔ[l] + μΔ[l];
+///   q(t+Δt) = q(t) + y·σΔ[l] + μΔ[l]; with a physics prior the correction to it:
+///   q(t+Δt) = prior + y·σΔ[l];
 /// - transport: with `fix` (inference), negatives clamped and the mass fixer applied; then the
 ///   explicit surface flux into the lowest layer (training and inference); with `fix`, any cell
 ///   the flux drove negative is clamped and the sample rescaled to keep its global mass;
@@ -71,7 +72,8 @@ public final class StepProcessor {
         guard missing.isEmpty else {
             throw .failed(context: "preparing the processing of '\(definition.name)'", reason: "missing " + missing.joined(separator: "; "))
         }
-        inputChannels = v.prognostic.map(level).reduce(0, +) + 2 * v.forcing.map(level).reduce(0, +)
+        let priorChannels = definition.processing.physicsPrior == "none" ? 0 : v.prognostic.map(level).reduce(0, +)
+        inputChannels = v.prognostic.map(level).reduce(0, +) + priorChannels + 2 * v.forcing.map(level).reduce(0, +)
             + v.static.map(level).reduce(0, +) + v.computed.map(\.channels).reduce(0, +)
         outputChannels = v.prognostic.map(level).reduce(0, +)
         spectralLoss = definition.training.spectralLossWeight > 0 ? try SpectralLoss(grid: grid, device: device) : nil
@@ -136,12 +138,15 @@ public final class StepProcessor {
     public func networkInput(_ batch: StepBatch) throws -> Tensor {
         let v = definition.variables
         var parts: [Tensor] = []
-        for name in v.prognostic {
-            var x = try normalised(name, try field(batch.state, name, "state"))
-            if definition.task == .transport, definition.processing.centreTracer, name == definition.processing.tracer {
-                x = try x - x.mean(dims: [1, 2, 3], keepDim: true)
+        let hasPrior = definition.processing.physicsPrior != "none"
+        for (fields, role) in [(batch.state, "state")] + (hasPrior ? [(batch.prior, "physics prior")] : []) {
+            for name in v.prognostic {
+                var x = try normalised(name, try field(fields, name, role))
+                if definition.task == .transport, definition.processing.centreTracer, name == definition.processing.tracer {
+                    x = try x - x.mean(dims: [1, 2, 3], keepDim: true)
+                }
+                parts.append(x)
             }
-            parts.append(x)
         }
         for name in v.forcing { parts.append(try normalised(name, try field(batch.forcing, name, "forcing at t"))) }
         for name in v.forcing { parts.append(try normalised(name, try field(batch.forcingNext, name, "forcing at t + Δt"))) }
@@ -180,7 +185,8 @@ public final class StepProcessor {
             }
             let y = try output.narrow(dim: 1, start: offset, length: count)
             offset += count
-            var q = try field(batch.state, name, "state") + y * dStd + dMean
+            var q = p.physicsPrior == "none" ? try field(batch.state, name, "state") + y * dStd + dMean
+                                              : try field(batch.prior, name, "physics prior") + y * dStd
             if definition.task == .transport, name == p.tracer {
                 let airMassNext = try field(batch.forcingNext, p.airMass, "forcing at t + Δt")
                 if fix, let fixer {

@@ -109,6 +109,18 @@ public enum Rollout {
             for name in prognostic { state[name] = try initial.read(name, time: startRecord) }
         }
 
+        // The physics prior driven by each forcing file (`processing.physics_prior`).
+        var priors: [Int: ReferenceTransportPrior] = [:]
+        func prior(forcingFile f: Int) throws -> ReferenceTransportPrior {
+            if let known = priors[f] { return known }
+            let made = try ReferenceTransportPrior(dataFile: forcingFiles[f].path, grid: emulator.processor.grid,
+                                                   levels: definition.levels, stepHours: definition.timeStepHours)
+            priors[f] = made
+            return made
+        }
+        let tracerName = definition.processing.tracer
+        let usesPrior = definition.processing.physicsPrior == "reference_transport"
+
         emulator.network.eval()
         let clock = ContinuousClock()
         let began = clock.now
@@ -132,8 +144,14 @@ public enum Rollout {
                     forcing[name] = try Tensor(try forcingRecord(k - 1, name), shape: [1, levels(name), nLat, nLon]).to(device: device)
                     forcingNext[name] = try Tensor(try forcingRecord(k, name), shape: [1, levels(name), nLat, nLon]).to(device: device)
                 }
-                let batch = StepBatch(state: batchState, forcing: forcing, forcingNext: forcingNext,
+                var batch = StepBatch(state: batchState, forcing: forcing, forcingNext: forcingNext,
                                       dayOfYear: [dayOfYear(dates[k - 1])])
+                if usesPrior, let tracer = batchState[tracerName] {
+                    guard let at = forcingIndex[RecordKey(dates[k - 1])] else {
+                        throw EmulatorError.invalidRequest("no forcing at \(dates[k - 1]) for the physics prior")
+                    }
+                    batch.prior = [tracerName: try prior(forcingFile: at.file).advance(tracer, records: [at.record])]
+                }
                 let result = try emulator.step(batch, fix: true)
                 var out: [String: [Float]] = [:]
                 for name in prognostic {

@@ -37,6 +37,9 @@ public final class Trainer {
     private let log: (String) -> Void
     private let stages: [Stage]
     private let validationWindow: TrainingWindow?
+    /// The physics priors driven by the training and the validation file (`processing.physics_prior`).
+    private let trainPrior: ReferenceTransportPrior?
+    private let validationPrior: ReferenceTransportPrior?
     private var history: [TrainingLossRecord] = []
     private var bestValidation: Double?
     private var bestStep: Int?
@@ -106,6 +109,19 @@ public final class Trainer {
                                                        variables: emulator.definition.variables.prognostic + emulator.definition.variables.forcing)
         } else {
             validationWindow = nil
+        }
+        if emulator.definition.processing.physicsPrior == "reference_transport" {
+            let d = emulator.definition
+            trainPrior = try ReferenceTransportPrior(dataFile: trainFile.path, grid: emulator.processor.grid, levels: d.levels, stepHours: d.timeStepHours)
+            if let validationFile {
+                validationPrior = try ReferenceTransportPrior(dataFile: validationFile.path, grid: emulator.processor.grid,
+                                                              levels: d.levels, stepHours: d.timeStepHours)
+            } else {
+                validationPrior = nil
+            }
+        } else {
+            trainPrior = nil
+            validationPrior = nil
         }
         if let resume {
             try restore(resume)
@@ -178,7 +194,7 @@ public final class Trainer {
                 let rate = stage.phase == .train ? schedule.learningRate(at: s) : training.fineTuneLearningRate
                 try Torch.manualSeed(SplitMix64.mix(UInt64(bitPattern: Int64(training.seed)) ^ UInt64(globalStep)))
                 let window = try loader.next()
-                let loss = try trainStep(window, optimizer: optimizer, learningRate: rate, parameters: parameters.map(\.tensor))
+                let loss = try trainStep(window, optimizer: optimizer, learningRate: rate, parameters: parameters.map(\.tensor), prior: trainPrior)
                 globalStep += 1
                 stepsThisRun += 1
                 samplerState = window.samplerAfter ?? samplerState
@@ -227,10 +243,11 @@ public final class Trainer {
     }
 
     /// One optimiser step on `window` (a rollout of `window.steps` steps); returns the loss.
-    private func trainStep(_ window: TrainingWindow, optimizer: AdamW, learningRate: Double, parameters: [Tensor]) throws -> Double {
+    private func trainStep(_ window: TrainingWindow, optimizer: AdamW, learningRate: Double, parameters: [Tensor],
+                           prior: ReferenceTransportPrior?) throws -> Double {
         emulator.network.train()
         try optimizer.zeroGrad()
-        let loss = try rolloutLoss(window, fix: false)
+        let loss = try rolloutLoss(window, fix: false, prior: prior)
         try loss.backward()
         try clipGradientNorm(parameters, maxNorm: training.gradientClip)
         optimizer.learningRate = learningRate
@@ -240,7 +257,9 @@ public final class Trainer {
 
     /// The loss of a rollout over `window`, averaged over its steps (a scalar tensor). Training
     /// (`fix == false`) starts from the window's first state perturbed by `training.input_noise`.
-    private func rolloutLoss(_ window: TrainingWindow, fix: Bool) throws -> Tensor {
+    /// With a physics prior (`prior`, driven by the window's file) each step's prior is computed
+    /// from the values of the state it starts from.
+    private func rolloutLoss(_ window: TrainingWindow, fix: Bool, prior: ReferenceTransportPrior?) throws -> Tensor {
         let v = emulator.definition.variables
         let processor = emulator.processor
         let levels = processor.levels, grid = processor.grid, device = emulator.device
@@ -250,10 +269,13 @@ public final class Trainer {
         }
         var total: Tensor?
         for k in 0..<window.steps {
-            let batch = StepBatch(state: state,
+            var batch = StepBatch(state: state,
                                   forcing: try window.tensors(v.forcing, at: k, levels: levels, grid: grid, device: device),
                                   forcingNext: try window.tensors(v.forcing, at: k + 1, levels: levels, grid: grid, device: device),
                                   dayOfYear: window.dayOfYear[k])
+            if let prior, let tracer = state[emulator.definition.processing.tracer] {
+                batch.prior = [emulator.definition.processing.tracer: try prior.advance(tracer, records: window.starts.map { $0 + k })]
+            }
             let predicted = try emulator.step(batch, fix: fix)
             let truth = try window.tensors(v.prognostic, at: k + 1, levels: levels, grid: grid, device: device)
             let term = try processor.loss(predicted: predicted, truth: truth, previous: state)
@@ -270,7 +292,7 @@ public final class Trainer {
         emulator.network.eval()
         defer { emulator.network.train() }
         return try Torch.withoutGrad { () throws -> Double in
-            try rolloutLoss(validationWindow, fix: true).item()
+            try rolloutLoss(validationWindow, fix: true, prior: validationPrior).item()
         }
     }
 
