@@ -145,9 +145,11 @@ let package = Package(
                 "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        // Test helpers shared by test targets (the project's Python for PyTorch cross-checks).
+        // Test helpers shared by test targets (the project's Python for PyTorch cross-checks,
+        // small CarbonBench-mini data sets).
         .target(
             name: "PlumeTestSupport",
+            dependencies: ["PlumeCarbonBench", "PlumePhysics", "PlumeGrids"],
             path: "Tests/PlumeTestSupport"),
         .testTarget(
             name: "PlumeSupportTests",
@@ -170,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "PlumePhysicsTests",
             dependencies: ["PlumePhysics", "PlumeCarbonBench", "PlumeIngest", "PlumeConservation", "PlumeVerify",
-                           "PlumeSpectral", "PlumeGrids", "PlumeIO", "PlumePlot", "PlumeSupport", "Torch"]),
+                           "PlumeSpectral", "PlumeGrids", "PlumeIO", "PlumePlot", "PlumeSupport", "Torch", "PlumeTestSupport"]),
         .testTarget(
             name: "PlumePlotTests",
             dependencies: ["PlumePlot"]),

@@ -4,6 +4,7 @@ import PlumeGrids
 import PlumeIngest
 import PlumeIO
 import PlumePhysics
+import PlumeTestSupport
 import Testing
 import Torch
 @testable import PlumeEmulators
@@ -14,19 +15,7 @@ import Torch
 /// prior, a hybrid trains, and the definition rules refuse what cannot work.
 @Suite(.serialized) struct PhysicsPriorTests {
     /// Two days of CarbonBench-mini on latlon5.625 with 10 layers: one file of 8 records, 6 h apart.
-    static func data() throws -> (folder: String, file: String) {
-        let folder = NSTemporaryDirectory() + "plume-prior-\(UUID().uuidString)"
-        var weather = WeatherConfiguration(truncation: 21)
-        weather.forcingDegrees = 8...20
-        let lowRes = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
-        var generator = CarbonBenchGenerator(weather: weather, weatherGrid: try GaussianGrid(name: "gaussian-n16", n: 16),
-                                             nativeGrid: lowRes, targetGrid: lowRes,
-                                             levels: try Transport3DGeometry.carbonBenchLevels(count: 10), days: 2)
-        generator.weatherSpinupDays = 0
-        generator.split = [1, 0, 0]
-        _ = try generator.run(to: folder)
-        return (folder, folder + "/carbonbench-train.nc")
-    }
+    static func data() throws -> (folder: String, file: String) { try CarbonBenchFixture.twoDays(prefix: "plume-prior") }
 
     static func definition(surfaceFlux: Bool = true, massFixer: String = "scale") -> ModelDefinition {
         var unet = UNetConfiguration()

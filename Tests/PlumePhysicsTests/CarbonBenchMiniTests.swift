@@ -5,23 +5,14 @@ import PlumePhysics
 import Testing
 import PlumeVerify
 import PlumeCarbonBench
+import PlumeTestSupport
 
 /// CarbonBench-mini on a coarse set-up (debug-friendly): T21 weather on a 32 × 64 Gaussian
 /// grid, transport and output on latlon5.625 with 10 layers, 2 days, split 1,0.5,0.5 days.
 @Suite("CarbonBench-mini", .serialized)
 struct CarbonBenchMiniTests {
     static func run() throws -> (String, CarbonBenchGenerator.Summary) {
-        let folder = NSTemporaryDirectory() + "plume-carbonbench-\(UUID().uuidString)"
-        var weather = WeatherConfiguration(truncation: 21)
-        weather.forcingDegrees = 8...20
-        let lowRes = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
-        var generator = CarbonBenchGenerator(weather: weather, weatherGrid: try GaussianGrid(name: "gaussian-n16", n: 16),
-                                             nativeGrid: lowRes, targetGrid: lowRes,
-                                             levels: try Transport3DGeometry.carbonBenchLevels(count: 10), days: 2)
-        generator.weatherSpinupDays = 0
-        generator.split = [2, 1, 1]
-        let summary = try generator.run(to: folder)
-        return (folder, summary)
+        try CarbonBenchFixture.generate(split: [2, 1, 1])
     }
 
     @Test("a negative transport spin-up is refused, naming the setting")
@@ -111,18 +102,10 @@ struct CarbonBenchMiniTests {
 
     @Test("--sf6: the SF6-like tracer holds exactly E·t, stays in the north at first, and the diagnostics files agree")
     func exchangeTracer() throws {
-        let folder = NSTemporaryDirectory() + "plume-carbonbench-sf6-\(UUID().uuidString)"
+        let (folder, summary) = try CarbonBenchFixture.generate(split: [1, 0, 0], prefix: "plume-carbonbench-sf6") {
+            $0.exchangeTracer = InterhemisphericExchangeTracer()
+        }
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var weather = WeatherConfiguration(truncation: 21)
-        weather.forcingDegrees = 8...20
-        let lowRes = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
-        var generator = CarbonBenchGenerator(weather: weather, weatherGrid: try GaussianGrid(name: "gaussian-n16", n: 16),
-                                             nativeGrid: lowRes, targetGrid: lowRes,
-                                             levels: try Transport3DGeometry.carbonBenchLevels(count: 10), days: 2)
-        generator.weatherSpinupDays = 0
-        generator.split = [1, 0, 0]
-        generator.exchangeTracer = InterhemisphericExchangeTracer()
-        let summary = try generator.run(to: folder)
         // The CO2 budget is untouched by the second tracer and the eddy diffusion.
         #expect(summary.clippedUptake == 0)
         for n in summary.appliedSource.indices {
@@ -131,7 +114,7 @@ struct CarbonBenchMiniTests {
         }
         let exchange = try #require(summary.exchange)
         #expect(exchange.samples.count == 8)
-        let rate = try #require(generator.exchangeTracer).emissionRate
+        let rate = InterhemisphericExchangeTracer().emissionRate
         for sample in exchange.samples {
             let total = sample.tracerNorth + sample.tracerSouth
             #expect(abs(total - rate * sample.day * 86_400) <= 1e-12 * max(total, 1), "day \(sample.day): \(total) kg")

@@ -5,6 +5,7 @@ import PlumeGrids
 import PlumeIngest
 import PlumeIO
 import PlumePhysics
+import PlumeTestSupport
 import Testing
 
 /// The reference transport driven by a CarbonBench-layout file (layer-mean winds with their
@@ -16,19 +17,7 @@ import Testing
 struct LayerMeanTransportTests {
     /// Two days of CarbonBench-mini (T21 weather, transport and output on latlon5.625, 10
     /// layers) in one file of 8 records, 6 h apart.
-    static func generate() throws -> (folder: String, file: String) {
-        let folder = NSTemporaryDirectory() + "plume-layer-mean-\(UUID().uuidString)"
-        var weather = WeatherConfiguration(truncation: 21)
-        weather.forcingDegrees = 8...20
-        let lowRes = try #require(try GridCatalog.grid("latlon5.625") as? RegularLatLonGrid)
-        var generator = CarbonBenchGenerator(weather: weather, weatherGrid: try GaussianGrid(name: "gaussian-n16", n: 16),
-                                             nativeGrid: lowRes, targetGrid: lowRes,
-                                             levels: try Transport3DGeometry.carbonBenchLevels(count: 10), days: 2)
-        generator.weatherSpinupDays = 0
-        generator.split = [1, 0, 0]
-        _ = try generator.run(to: folder)
-        return (folder, folder + "/carbonbench-train.nc")
-    }
+    static func generate() throws -> (folder: String, file: String) { try CarbonBenchFixture.twoDays(prefix: "plume-layer-mean") }
 
     /// The generator's grid (cell centres from 2.8125° E), so the file's cells are copied.
     static let grid = Result { () throws -> TransportGrid in
