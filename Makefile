@@ -55,7 +55,10 @@ demo: build samples
 		--out $(OUT)/emulator --log-every 50
 	$(PLUME) rollout $(OUT)/emulator/best.safetensors --init $(OUT)/carbonbench-mini/carbonbench-test.nc \
 		--start 2000-01-10 --days 2 --out $(OUT)/emulator/rollout.nc
-	$(PLUME) evaluate $(OUT)/emulator/rollout.nc --truth $(OUT)/carbonbench-mini/carbonbench-test.nc \
+	rm -rf $(OUT)/reference && $(PLUME) transport --met $(OUT)/carbonbench-mini/carbonbench-test.nc \
+		--fluxes $(OUT)/carbonbench-mini/carbonbench-test.nc --init $(OUT)/carbonbench-mini/carbonbench-test.nc \
+		--start 2000-01-10 --hours 48 --eddy-diffusion carbonbench --out $(OUT)/reference
+	$(PLUME) evaluate $(OUT)/emulator/rollout.nc $(OUT)/reference/transport.nc --truth $(OUT)/carbonbench-mini/carbonbench-test.nc \
 		--out $(OUT)/emulator/scores --leads-days 0.5,1,2
 	$(PLUME) generate weather --grid gaussian-n32 --truncation 42 --spinup-days 10 --days 10 --seed 1 \
 		--output-grid latlon5.625 --diagnostics --out $(OUT)/weather

@@ -6,13 +6,15 @@
 #
 #   Benchmarks/emulator_skill.sh [WORK]        (default WORK=out/skill)
 #   env: CB=DIR (existing carbonbench-mini data), WX=DIR (existing weather data),
-#        CO2_STEPS, WX_STEPS (one-step training steps), MODELS ("unet mesh-gnn swin")
+#        CO2_STEPS, WX_STEPS (one-step training steps), MODELS ("unet mesh-gnn swin unet-hybrid":
+#        Pipelines/models/M-lowres-co2.yaml and, where it exists, M-weather.yaml)
 # Each stage is skipped when its output exists, so the script can be rerun after a stop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${1:-out/skill}
 PLUME=.build/release/plume
-MODELS=${MODELS:-"unet mesh-gnn swin"}
+MODELS=${MODELS:-"unet mesh-gnn swin unet-hybrid"}
+WXMODELS=$(for m in $MODELS; do if [ -f Pipelines/models/$m-weather.yaml ]; then echo $m; fi; done)
 CB=${CB:-$WORK/data/carbonbench}
 WX=${WX:-$WORK/data/weather}
 mkdir -p "$WORK"
@@ -26,7 +28,7 @@ run() { echo "+ $*"; /usr/bin/time -f "  %e s wall, %M KB peak RSS" "$@"; }
 
 for m in $MODELS; do
   [ -f "$WORK/$m-co2/best.safetensors" ] || run $PLUME train Pipelines/models/$m-lowres-co2.yaml --data "$CB" --out "$WORK/$m-co2" ${CO2_STEPS:+--steps $CO2_STEPS} --log-every 100
-  [ -f "$WORK/$m-weather/best.safetensors" ] || run $PLUME train Pipelines/models/$m-weather.yaml --data "$WX" --out "$WORK/$m-weather" ${WX_STEPS:+--steps $WX_STEPS} --log-every 100
+  [ ! -f Pipelines/models/$m-weather.yaml ] || [ -f "$WORK/$m-weather/best.safetensors" ] || run $PLUME train Pipelines/models/$m-weather.yaml --data "$WX" --out "$WORK/$m-weather" ${WX_STEPS:+--steps $WX_STEPS} --log-every 100
 done
 # Longer rollout fine-tuning where a model has a *-finetune.yaml: continued from the best
 # checkpoint with --from; its result replaces the model's in the scores below.
@@ -66,7 +68,7 @@ done
 # Weather: 5-day rollouts started every 4 days of the (30-day) test period.
 w0=$($PLUME inspect "$WX/weather-test.nc" | sed -n 's/^time: \([^ ]*\) .*/\1/p')
 wrolls=()
-for m in $MODELS; do
+for m in $WXMODELS; do
   for k in 0 4 8 12 16 20 24; do
     start=$(python3 -c "import datetime as d,sys; print((d.datetime.fromisoformat('$w0')+d.timedelta(days=$k)).isoformat())")
     r=$(best $m-weather)

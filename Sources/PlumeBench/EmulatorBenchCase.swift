@@ -13,6 +13,10 @@ import Torch
 ///   prognostic variables and scaled per channel so that mean(weights ⊙ (output − target)²) is
 ///   `StepProcessor.loss` before the surface flux (per-variable latitude-weighted MSE, averaged),
 /// - `rollout.input` `[1, inputChannels, lat, lon]` (the first sample).
+///
+/// A model with a physics prior (`processing.physics_prior`) needs a data file with the
+/// prior's winds (`--data`); its `Emulator.step` timings include computing the prior, so its
+/// simulated days per second are those of a real rollout.
 final class EmulatorBenchCase {
     let name: String
     let model: ModelFile
@@ -27,6 +31,9 @@ final class EmulatorBenchCase {
     let trainTarget: Tensor
     let trainWeights: Tensor
     let rolloutInput: Tensor
+    /// The physics prior and each batch sample's record (the first is `single`'s).
+    let prior: ReferenceTransportPrior?
+    let records: [Int]
 
     var definition: ModelDefinition { model.definition }
     var parameterCount: Int { emulator.network.parameters().reduce(0) { $0 + $1.shape.reduce(1, *) } }
@@ -95,8 +102,17 @@ final class EmulatorBenchCase {
             let days = samples.map { Self.dayOfYear(file.times[$0]) }
             return StepBatch(state: state, forcing: forcing, forcingNext: forcingNext, dayOfYear: days)
         }
-        let batch = try stepBatch(records)
-        let single = try stepBatch([records[0]])
+        if definition.processing.physicsPrior == "none" {
+            prior = nil
+        } else {
+            guard data != nil else {
+                throw EmulatorBenchSkip(reason: "its physics prior needs the winds of a real data file (--data, e.g. carbonbench-train.nc)")
+            }
+            prior = try ReferenceTransportPrior(dataFile: dataPath, definition: definition, grid: file.grid)
+        }
+        self.records = records
+        let batch = try Self.withPrior(try stepBatch(records), prior: prior, records: records, tracer: definition.processing.tracer)
+        let single = try Self.withPrior(try stepBatch([records[0]]), prior: prior, records: [records[0]], tracer: definition.processing.tracer)
         self.batch = batch
         self.single = single
         var truth: [String: Tensor] = [:]
@@ -134,6 +150,14 @@ final class EmulatorBenchCase {
         self.trainWeights = trainWeights
         try SafeTensors.write([("train.input", trainInput), ("train.target", trainTarget), ("train.weights", trainWeights),
                                ("rollout.input", rolloutInput)], to: inputsPath)
+    }
+
+    /// `batch` with the prior of its state when there is one.
+    static func withPrior(_ batch: StepBatch, prior: ReferenceTransportPrior?, records: [Int], tracer: String) throws -> StepBatch {
+        guard let prior, let state = batch.state[tracer] else { return batch }
+        var batch = batch
+        batch.prior = [tracer: try prior.advance(state, records: records)]
+        return batch
     }
 
     /// Day of the year of `date` (0 = 1 January 00:00, proleptic Gregorian).
@@ -192,7 +216,8 @@ final class EmulatorBenchCase {
         let emulatorAdamW = optimiser()
         let emulatorTrain = try Self.time(warmup: warmup, repeats: repeats) {
             for p in tensors { try p.setGrad(nil) }
-            let predicted = try emulator.step(batch, fix: false)
+            let predicted = try emulator.step(try Self.withPrior(batch, prior: prior, records: records, tracer: definition.processing.tracer),
+                                              fix: false)
             let loss = try emulator.processor.loss(predicted: predicted, truth: truth)
             try loss.backward()
             try clipGradientNorm(tensors, maxNorm: training.gradientClip)
@@ -201,7 +226,9 @@ final class EmulatorBenchCase {
 
         network.eval()
         let emulatorRollout = try Self.time(warmup: warmup, repeats: repeats) {
-            let next = try Torch.withoutGrad { () throws -> [String: Tensor] in try emulator.step(single, fix: true) }
+            let next = try Torch.withoutGrad { () throws -> [String: Tensor] in
+                try emulator.step(try Self.withPrior(single, prior: prior, records: [records[0]], tracer: definition.processing.tracer), fix: true)
+            }
             withExtendedLifetime(next) {}
         }
         for p in tensors { try p.setGrad(nil) }

@@ -108,6 +108,9 @@ import Torch
         let emulator = try Self.emulator(definition, file: file)
         // State, prior, forcing at t and t + Δt (airmass, u, v: 10 levels; blh and 3 fluxes: 1), orography, latitude, time of year.
         #expect(emulator.processor.inputChannels == 10 + 10 + 2 * (3 * 10 + 4) + 1 + 2 + 2)
+        // The checkpoint's channel list (what the PyTorch twins build from) names the prior's.
+        #expect(emulator.info.inputChannels.count == emulator.processor.inputChannels)
+        #expect(Array(emulator.info.inputChannels[10..<12]) == ["co2massmix[0]@prior(t+dt)", "co2massmix[1]@prior(t+dt)"])
         try Torch.withoutGrad {
             for (_, parameter) in emulator.network.namedParameters() { try parameter.zeroInPlace() }
         }
@@ -139,7 +142,7 @@ import Torch
         #expect(summary.bestValidation.map { $0.isFinite } == true)
     }
 
-    @Test("physics_prior: an unknown prior, a weather model or a second prognostic variable is refused")
+    @Test("physics_prior: an unknown prior, a weather model, a second prognostic variable or a step that does not divide the model's is refused")
     func definitionRules() throws {
         var unknown = Self.definition()
         unknown.processing.physicsPrior = "tm5"
@@ -151,6 +154,11 @@ import Torch
         two.variables.prognostic = ["co2massmix", "blh"]
         two.variables.forcing.removeAll { $0 == "blh" }
         #expect(DefinitionRules.check(two).contains { $0.path == "processing.physics_prior" && $0.message.contains("the only prognostic variable") })
+        var step = Self.definition()
+        step.processing.physicsPriorStepHours = 4
+        #expect(DefinitionRules.check(step).contains { $0.path == "processing.physics_prior_step_hours" && $0.message.contains("whole divisor of time_step_hours (6.0)") })
+        step.processing.physicsPriorStepHours = 3
+        #expect(DefinitionRules.check(step).isEmpty)
         #expect(DefinitionRules.check(Self.definition()).isEmpty)
     }
 }

@@ -33,6 +33,10 @@ enum DefinitionRules {
         } else if p.physicsPrior != "none", v.prognostic != [p.tracer] {
             fail("processing.physics_prior", "the reference transport advances the tracer '\(p.tracer)' alone: make it the only prognostic variable")
         }
+        let substeps = d.timeStepHours / p.physicsPriorStepHours
+        if !(p.physicsPriorStepHours > 0) || abs(substeps - substeps.rounded()) > 1e-9 || substeps < 1 {
+            fail("processing.physics_prior_step_hours", "must be a positive whole divisor of time_step_hours (\(d.timeStepHours)), found \(p.physicsPriorStepHours)")
+        }
         if d.task == .transport {
             if !v.prognostic.contains(p.tracer) {
                 fail("variables.prognostic", "a transport model predicts its tracer '\(p.tracer)' (processing.tracer): list it here")

@@ -30,6 +30,9 @@ extension ModelDefinition {
         /// (`ReferenceTransportPrior`); it is an extra input, and the network predicts the
         /// normalised correction to it: q(t+Δt) = prior + y·σΔ[l].
         public var physicsPrior: String = "none"
+        /// The prior's transport step, hours: a whole divisor of `time_step_hours`. Longer steps
+        /// make the prior cheaper and coarser (the truth of CarbonBench-mini steps 1 h at 2.8125°).
+        public var physicsPriorStepHours: Double = 1
 
         /// The values of `physics_prior`.
         public static let physicsPriors = ["none", "reference_transport"]
@@ -45,6 +48,7 @@ extension ModelDefinition {
             case massFixer = "mass_fixer"
             case surfaceFlux = "surface_flux"
             case physicsPrior = "physics_prior"
+            case physicsPriorStepHours = "physics_prior_step_hours"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -58,6 +62,7 @@ extension ModelDefinition {
             massFixer = try c.decodeIfPresent(String.self, forKey: .massFixer) ?? d.massFixer
             surfaceFlux = try c.decodeIfPresent(Bool.self, forKey: .surfaceFlux) ?? d.surfaceFlux
             physicsPrior = try c.decodeIfPresent(String.self, forKey: .physicsPrior) ?? d.physicsPrior
+            physicsPriorStepHours = try c.decodeIfPresent(Double.self, forKey: .physicsPriorStepHours) ?? d.physicsPriorStepHours
         }
     }
 }

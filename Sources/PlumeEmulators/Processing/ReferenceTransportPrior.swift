@@ -10,7 +10,8 @@ import Torch
 /// the network then corrects (a hybrid model, as NeuralGCM corrects a dynamical core).
 ///
 /// The transport is `Transport3DModel` (PPM advection, boundary-layer mixing, convection,
-/// vertical diffusion, and CarbonBench-mini's horizontal eddy mixing) in 1-hour steps,
+/// vertical diffusion, and CarbonBench-mini's horizontal eddy mixing) in steps of
+/// `physics_prior_step_hours`,
 /// driven by the layer-mean winds and interface pressures of the data file the step's
 /// forcing comes from (`LayerMeanMeteorologyFile`: `u`, `v`, `p_bottom`, `p_top`),
 /// balanced as TM5 does. It applies **no surface flux**: the emulator's explicit surface
@@ -33,9 +34,11 @@ public final class ReferenceTransportPrior: @unchecked Sendable {
     let cellCount: Int
 
     /// The prior driven by `path`, on `grid` with `levels` layers (CarbonBench's l10 or l20,
-    /// which must be the file's layers), for emulator steps of `stepHours`.
+    /// which must be the file's layers), for emulator steps of `stepHours` made of transport
+    /// steps of `transportStepHours`.
     /// - Throws: `EmulatorError.dataMismatch` naming the file and what it lacks.
-    public init(dataFile path: String, grid: EmulatorGrid, levels: Int, stepHours: Double) throws(EmulatorError) {
+    public init(dataFile path: String, grid: EmulatorGrid, levels: Int, stepHours: Double,
+                transportStepHours: Double = 1) throws(EmulatorError) {
         func mismatch(_ issue: String) -> EmulatorError { .dataMismatch(file: path, issues: ["physics prior reference_transport: " + issue]) }
         guard let first = grid.longitudes.first, grid.longitudes.count >= 2 else { throw mismatch("the grid has fewer than 2 longitudes") }
         let step = 360 / Double(grid.longitudes.count)
@@ -56,9 +59,9 @@ public final class ReferenceTransportPrior: @unchecked Sendable {
         } catch {
             throw mismatch("\(levels) levels: the transport runs on CarbonBench's l10 or l20 layers (\(error))")
         }
-        let substeps = Int((stepHours).rounded())
-        guard substeps >= 1, abs(Double(substeps) - stepHours) < 1e-9 else {
-            throw mismatch("a step of \(stepHours) h is not a whole number of 1-hour transport steps")
+        let substeps = Int((stepHours / transportStepHours).rounded())
+        guard transportStepHours > 0, substeps >= 1, abs(Double(substeps) * transportStepHours - stepHours) < 1e-9 else {
+            throw mismatch("a step of \(stepHours) h is not a whole number of \(transportStepHours)-hour transport steps")
         }
         do {
             source = try LayerMeanMeteorologyFile(path: path, grid: transportGrid, levels: hybrid)
@@ -77,10 +80,16 @@ public final class ReferenceTransportPrior: @unchecked Sendable {
             throw mismatch("\(error)")
         }
         self.path = path
-        self.stepSeconds = 3600
+        self.stepSeconds = transportStepHours * 3600
         self.substeps = substeps
         self.levelCount = levels
         self.cellCount = transportGrid.cellCount
+    }
+
+    /// The prior of `definition` (its levels, time step and `physics_prior_step_hours`) driven by `path`.
+    public convenience init(dataFile path: String, definition: ModelDefinition, grid: EmulatorGrid) throws(EmulatorError) {
+        try self.init(dataFile: path, grid: grid, levels: definition.levels, stepHours: definition.timeStepHours,
+                      transportStepHours: definition.processing.physicsPriorStepHours)
     }
 
     /// The tracer after one emulator step from each sample's state.

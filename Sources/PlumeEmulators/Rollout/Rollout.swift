@@ -113,8 +113,7 @@ public enum Rollout {
         var priors: [Int: ReferenceTransportPrior] = [:]
         func prior(forcingFile f: Int) throws -> ReferenceTransportPrior {
             if let known = priors[f] { return known }
-            let made = try ReferenceTransportPrior(dataFile: forcingFiles[f].path, grid: emulator.processor.grid,
-                                                   levels: definition.levels, stepHours: definition.timeStepHours)
+            let made = try ReferenceTransportPrior(dataFile: forcingFiles[f].path, definition: definition, grid: emulator.processor.grid)
             priors[f] = made
             return made
         }

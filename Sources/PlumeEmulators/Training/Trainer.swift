@@ -112,10 +112,9 @@ public final class Trainer {
         }
         if emulator.definition.processing.physicsPrior == "reference_transport" {
             let d = emulator.definition
-            trainPrior = try ReferenceTransportPrior(dataFile: trainFile.path, grid: emulator.processor.grid, levels: d.levels, stepHours: d.timeStepHours)
+            trainPrior = try ReferenceTransportPrior(dataFile: trainFile.path, definition: d, grid: emulator.processor.grid)
             if let validationFile {
-                validationPrior = try ReferenceTransportPrior(dataFile: validationFile.path, grid: emulator.processor.grid,
-                                                              levels: d.levels, stepHours: d.timeStepHours)
+                validationPrior = try ReferenceTransportPrior(dataFile: validationFile.path, definition: d, grid: emulator.processor.grid)
             } else {
                 validationPrior = nil
             }
