@@ -211,7 +211,11 @@ public struct LinePlot: Sendable, Equatable {
         pieces: [[([Double], [Double])]], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
     ) throws(PlotError) {
         c_pladv(0)
-        c_plvsta()
+        if legend == .outsideRight {
+            c_plvpor(0.1, 0.58, 0.12, 0.9)
+        } else {
+            c_plvsta()
+        }
         c_plwind(xRange.lowerBound, xRange.upperBound, yRange.lowerBound, yRange.upperBound)
         let xTick = xTickSpacing ?? 0
         let yTick = logY ? 0 : (yTickSpacing ?? 0)
@@ -246,6 +250,7 @@ public struct LinePlot: Sendable, Equatable {
         case .topLeft: position = PL_POSITION_TOP | PL_POSITION_LEFT
         case .bottomRight: position = PL_POSITION_BOTTOM | PL_POSITION_RIGHT
         case .bottomLeft: position = PL_POSITION_BOTTOM | PL_POSITION_LEFT
+        case .outsideRight: position = PL_POSITION_RIGHT
         }
         let labelled = series.indices.filter { series[$0].label != nil }
         guard !labelled.isEmpty else { return }
@@ -262,11 +267,11 @@ public struct LinePlot: Sendable, Equatable {
             c_pllegend(
                 &width, &height,
                 PLINT(PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX),
-                PLINT(position | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT),
+                PLINT(position | (legend == .outsideRight ? PL_POSITION_OUTSIDE : PL_POSITION_INSIDE) | PL_POSITION_VIEWPORT),
                 0.02, 0.02, 0.08,
                 PlotPalette.background, PlotPalette.foreground, 1,
                 0, 0, PLINT(count), options,
-                1.0, 0.9, 2.0, 0.0,
+                legend == .outsideRight ? 0.85 : 1.0, 0.9, 2.0, 0.0,
                 textColors, text,
                 nil, nil, nil, nil,
                 lineColors, lineStyles, lineWidths,

@@ -71,5 +71,8 @@ public enum LineDash: Sendable, Equatable, Hashable {
 /// A corner of the plot area for the legend, or no legend.
 public enum LegendPlacement: Sendable, Equatable, Hashable {
     case topRight, topLeft, bottomRight, bottomLeft
+    /// To the right of the plot area, which narrows to make room (for many series, or
+    /// curves that fill every corner).
+    case outsideRight
     case hidden
 }

@@ -80,7 +80,7 @@ enum EvaluationReport {
         guard !series.isEmpty else {
             throw PlotError.invalidInput(path: url.path, reason: "no finite value to plot for \(title)")
         }
-        try LinePlot(series: series, title: title, xLabel: "lead (days)", yLabel: yLabel).write(to: url)
+        try LinePlot(series: series, title: title, xLabel: "lead (days)", yLabel: yLabel, legend: .outsideRight).write(to: url)
     }
 
     /// Truth, prediction and difference maps of one field with a shared colour range.

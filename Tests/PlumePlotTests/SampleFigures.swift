@@ -38,7 +38,16 @@ func sampleFigures() throws {
         title: "Error growth", xLabel: "day", yLabel: "RMSE (m s⁻¹)", logY: true,
         legend: .bottomRight
     ).write(to: out.appendingPathComponent("error-growth.png"))
-    for (name, expected) in [("vorticity.png", PlotSize.map), ("kinetic-energy.png", .line), ("error-growth.png", .line)] {
+    // Seven curves that fill every corner: the legend goes to the right of the plot.
+    try LinePlot(
+        series: (0..<7).map { k in
+            LineSeries(x: days, y: days.map { exp(-Double(k) * $0 / 4) }, label: "series \(k) with a long name",
+                       dash: k > 4 ? .dashed : .solid)
+        },
+        title: "R² by lead", xLabel: "lead (days)", yLabel: "R²", legend: .outsideRight
+    ).write(to: out.appendingPathComponent("lead-curves.png"))
+    for (name, expected) in [("vorticity.png", PlotSize.map), ("kinetic-energy.png", .line), ("error-growth.png", .line),
+                             ("lead-curves.png", .line)] {
         let size = try pngSize(of: out.appendingPathComponent(name))
         #expect(size.width == expected.width && size.height == expected.height, "\(name): \(size)")
     }
