@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "PlumePhysics", targets: ["PlumePhysics"]),
         .library(name: "PlumeCarbonBench", targets: ["PlumeCarbonBench"]),
         .library(name: "PlumeEmulators", targets: ["PlumeEmulators"]),
+        .library(name: "PlumePipeline", targets: ["PlumePipeline"]),
         // libtorch itself, behind the C ABI: opened with dlopen on the first tensor call, so
         // commands that use no tensors never pay libtorch's start-up (~0.4 s, ~170 MB).
         .library(name: "CTorchBackend", type: .dynamic, targets: ["CTorchBackend"]),
@@ -129,6 +130,10 @@ let package = Package(
             dependencies: ["Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify", "PlumeSpectral",
                            "PlumePhysics", "PlumeIngest", "PlumeCarbonBench",
                            "PlumeSupport", .product(name: "Yams", package: "Yams")]),
+        // The staged pipeline: pipeline files, cycles and templates (the engine grows here).
+        .target(
+            name: "PlumePipeline",
+            dependencies: ["PlumeIO"]),
         // `plume bench …`: side-by-side benchmarks against the C libraries, CDO and PyTorch.
         .target(
             name: "PlumeBench",
@@ -179,6 +184,9 @@ let package = Package(
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch", "PlumeTestSupport"]),
+        .testTarget(
+            name: "PlumePipelineTests",
+            dependencies: ["PlumePipeline", "PlumeIO"]),
         .testTarget(
             name: "PlumeEmulatorsTests",
             dependencies: ["PlumeEmulators", "Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify",

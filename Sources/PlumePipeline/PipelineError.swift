@@ -1,0 +1,13 @@
+/// What is wrong with a pipeline: each case names the file (or the value) at fault and
+/// says what was expected.
+public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A value that does not parse or is out of range: `what` names it (a key path, a
+    /// template), `reason` says what was expected.
+    case invalidValue(what: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidValue(let what, let reason): "\(what): \(reason)"
+        }
+    }
+}
