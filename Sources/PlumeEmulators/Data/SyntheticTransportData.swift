@@ -74,6 +74,6 @@ package enum SyntheticTransportData {
         let dataset = Dataset(dimensions: [Dimension(name: "time", length: records), Dimension(name: "level", length: levels),
                                            Dimension(name: "lat", length: nLat), Dimension(name: "lon", length: nLon)],
                               variables: variables)
-        try NetCDFWriter(deflateLevel: 1, stampsHistory: false).write(dataset, to: path)
+        try NetCDFWriter(deflateLevel: 1).write(dataset, to: path)
     }
 }

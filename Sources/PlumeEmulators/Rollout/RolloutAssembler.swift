@@ -83,7 +83,7 @@ struct RolloutAssembler {
 
         var budget = BudgetCheck(timeStep: definition.timeStepHours * 3600, cellArea: cellArea)
         let isTransport = definition.task == .transport
-        let writer = NetCDFWriter(stampsHistory: false)
+        let writer = NetCDFWriter()
         try writer.write(dataset, to: request.output) { slabs in
             var record = 0
             while record < records {

@@ -86,7 +86,7 @@ struct RolloutParts {
                                               shape: [n, l, grid.0, grid.1], data: .float32(segment.values[name] ?? [])))
         }
         do {
-            try NetCDFWriter(format: .cdf5, stampsHistory: false).write(dataset, to: path(ofSegmentStartingAt: segment.start))
+            try NetCDFWriter(format: .cdf5).write(dataset, to: path(ofSegmentStartingAt: segment.start))
         } catch {
             throw .failed(context: "writing rollout segment \(path(ofSegmentStartingAt: segment.start))", reason: "\(error)")
         }

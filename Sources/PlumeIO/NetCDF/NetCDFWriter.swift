@@ -1,5 +1,6 @@
 import CNetCDF
 import Foundation
+import PlumeSupport
 
 /// Writes a `Dataset` with values as a CF netCDF-4 file (chunked, deflate + shuffle
 /// compressed) or, for scratch files, as a CDF5 classic file, with `Conventions`, `history`
@@ -23,19 +24,16 @@ public struct NetCDFWriter: Sendable {
     public var deflateLevel: Int32 = 4
     /// What produced the data, for the global `source` attribute.
     public var source: String = "Plume"
-    /// Line appended to the `history` attribute (the command line, typically).
+    /// Line appended to the `history` attribute (the command line, typically), after Plume's
+    /// version. It carries no time of writing and no host name: the same inputs and version
+    /// give byte-identical files.
     public var historyLine: String?
-    /// Whether the `history` line starts with the time of writing. Off for outputs that must
-    /// be byte-identical across runs of the same inputs (rollouts).
-    public var stampsHistory: Bool = true
 
-    public init(format: Format = .netCDF4, deflateLevel: Int32 = 4, source: String = "Plume", historyLine: String? = nil,
-                stampsHistory: Bool = true) {
+    public init(format: Format = .netCDF4, deflateLevel: Int32 = 4, source: String = "Plume", historyLine: String? = nil) {
         self.format = format
         self.deflateLevel = deflateLevel
         self.source = source
         self.historyLine = historyLine
-        self.stampsHistory = stampsHistory
     }
 
     /// Writes `dataset` to `path` atomically. Every variable must hold values.
@@ -74,8 +72,7 @@ public struct NetCDFWriter: Sendable {
         var attributes = given
         attributes.set("Conventions", .text("CF-1.8"))
         if attributes["source"] == nil { attributes.set("source", .text(source)) }
-        let text = historyLine ?? "written by Plume"
-        let line = stampsHistory ? "\(ISO8601DateFormatter().string(from: Date())): \(text)" : text
+        let line = "Plume \(PlumeVersion.current): " + (historyLine ?? "written by Plume")
         if let old = attributes["history"]?.text, !old.isEmpty {
             attributes.set("history", .text(old + "\n" + line))
         } else {

@@ -54,6 +54,7 @@ public struct MeteorologyTransportRun: Sendable {
         public var budgetPath: String
         public var steps: Int
         public var modelDays: Double
+        /// Wall-clock time of the run and its speed (printed, not written to the budget file).
         public var wallSeconds: Double
         public var simulatedDaysPerSecond: Double
         /// Largest |Δmass − source| / mass of one step.
@@ -63,6 +64,41 @@ public struct MeteorologyTransportRun: Sendable {
         /// Largest relative size of the TM5 balancing correction of a step.
         public var largestBalancingCorrection: Double
         public var snapshots: [Snapshot]
+
+        /// What `transport-budget.json` holds: everything but the wall-clock timings, so the
+        /// same inputs give the same file.
+        enum CodingKeys: String, CodingKey {
+            case outputPath, budgetPath, steps, modelDays, worstStepResidual, worstAirMassDrift, largestBalancingCorrection, snapshots
+        }
+
+        public init(outputPath: String, budgetPath: String, steps: Int, modelDays: Double, wallSeconds: Double,
+                    simulatedDaysPerSecond: Double, worstStepResidual: Double, worstAirMassDrift: Double,
+                    largestBalancingCorrection: Double, snapshots: [Snapshot]) {
+            self.outputPath = outputPath
+            self.budgetPath = budgetPath
+            self.steps = steps
+            self.modelDays = modelDays
+            self.wallSeconds = wallSeconds
+            self.simulatedDaysPerSecond = simulatedDaysPerSecond
+            self.worstStepResidual = worstStepResidual
+            self.worstAirMassDrift = worstAirMassDrift
+            self.largestBalancingCorrection = largestBalancingCorrection
+            self.snapshots = snapshots
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            outputPath = try c.decode(String.self, forKey: .outputPath)
+            budgetPath = try c.decode(String.self, forKey: .budgetPath)
+            steps = try c.decode(Int.self, forKey: .steps)
+            modelDays = try c.decode(Double.self, forKey: .modelDays)
+            wallSeconds = 0
+            simulatedDaysPerSecond = 0
+            worstStepResidual = try c.decode(Double.self, forKey: .worstStepResidual)
+            worstAirMassDrift = try c.decode(Double.self, forKey: .worstAirMassDrift)
+            largestBalancingCorrection = try c.decode(Double.self, forKey: .largestBalancingCorrection)
+            snapshots = try c.decode([Snapshot].self, forKey: .snapshots)
+        }
     }
 
     /// Progress after each step: model days done, model days in all, wall seconds.
