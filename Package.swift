@@ -133,7 +133,7 @@ let package = Package(
         // The staged pipeline: pipeline files, cycles and templates (the engine grows here).
         .target(
             name: "PlumePipeline",
-            dependencies: ["PlumeIO"]),
+            dependencies: ["PlumeIO", "PlumeSupport"]),
         // `plume bench …`: side-by-side benchmarks against the C libraries, CDO and PyTorch.
         .target(
             name: "PlumeBench",

@@ -1,9 +1,10 @@
 import Foundation
+import PlumeSupport
 
 /// An exclusive lock on one piece of a run folder (a cycle, or the whole run), held by one
 /// process at a time and named by its holder.
 ///
-/// The lock is a `flock(2)` on `FOLDER/.plume/locks/NAME.lock`: the kernel releases it when
+/// The lock is a `FileLock` (`flock(2)`) on `FOLDER/.plume/locks/NAME.lock`: the kernel releases it when
 /// the holder exits in any way, SIGKILL included, so a lock is never stale; the next process
 /// takes it over and rewrites the holder record. The file holds the holder (host, pid,
 /// start time, command) so that a refused process can say who has it. Works across the
@@ -32,15 +33,13 @@ public final class RunLock: @unchecked Sendable {
     /// The lock file.
     public let path: String
     public let holder: Holder
-    private var descriptor: Int32
+    private let lock: FileLock
 
-    private init(path: String, holder: Holder, descriptor: Int32) {
+    private init(path: String, holder: Holder, lock: FileLock) {
         self.path = path
         self.holder = holder
-        self.descriptor = descriptor
+        self.lock = lock
     }
-
-    deinit { release() }
 
     /// Takes the lock `name` (letters, digits, `-`, `_`, `.`) of run folder `folder`, creating
     /// the folders it needs.
@@ -57,42 +56,24 @@ public final class RunLock: @unchecked Sendable {
             throw .invalidValue(what: "run folder \(folder)", reason: "cannot create \(directory): \(error)")
         }
         let path = directory + "/" + name + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw .invalidValue(what: path, reason: "cannot open the lock file: \(String(cString: strerror(errno)))")
-        }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let reason = errno
-            let data = FileManager.default.contents(atPath: path) ?? Data()
-            close(fd)
-            guard reason == EWOULDBLOCK else {
-                throw .invalidValue(what: path, reason: "cannot lock: \(String(cString: strerror(reason)))")
-            }
-            let holder = try? JSONDecoder().decode(Holder.self, from: data)
-            throw .locked(path: path, holder: holder?.description ?? "another process (no holder record yet)")
-        }
         let holder = Holder.current()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let record = ((try? encoder.encode(holder)) ?? Data()) + Data("\n".utf8)
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let record = try encoder.encode(holder) + Data("\n".utf8)
-            guard ftruncate(fd, 0) == 0 else { throw PipelineError.invalidValue(what: path, reason: "cannot truncate") }
-            let written = record.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-            guard written == record.count else { throw PipelineError.invalidValue(what: path, reason: "cannot write the holder") }
-            fsync(fd)
+            return RunLock(path: path, holder: holder, lock: try FileLock.acquire(path: path, record: record))
         } catch {
-            close(fd)
-            throw .invalidValue(what: path, reason: "\(error)")
+            switch error {
+            case .held(_, let data):
+                let other = try? JSONDecoder().decode(Holder.self, from: data)
+                throw .locked(path: path, holder: other?.description ?? "another process (no holder record yet)")
+            case .failed(_, let reason):
+                throw .invalidValue(what: path, reason: reason)
+            }
         }
-        return RunLock(path: path, holder: holder, descriptor: fd)
     }
 
     /// Releases the lock (also done when the object goes away or the process exits). The
     /// file stays, with the last holder's record.
-    public func release() {
-        guard descriptor >= 0 else { return }
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-        descriptor = -1
-    }
+    public func release() { lock.release() }
 }
