@@ -102,7 +102,7 @@ final class EmulatorBenchCase {
             let days = samples.map { Self.dayOfYear(file.times[$0]) }
             return StepBatch(state: state, forcing: forcing, forcingNext: forcingNext, dayOfYear: days)
         }
-        if definition.processing.physicsPrior == "none" {
+        if !definition.processing.usesPhysicsPrior {
             prior = nil
         } else {
             guard data != nil else {
@@ -111,8 +111,10 @@ final class EmulatorBenchCase {
             prior = try ReferenceTransportPrior(dataFile: dataPath, definition: definition, grid: file.grid)
         }
         self.records = records
-        let batch = try Self.withPrior(try stepBatch(records), prior: prior, records: records, tracer: definition.processing.tracer)
-        let single = try Self.withPrior(try stepBatch([records[0]]), prior: prior, records: [records[0]], tracer: definition.processing.tracer)
+        var batch = try stepBatch(records)
+        var single = try stepBatch([records[0]])
+        try prior?.attach(to: &batch, records: records)
+        try prior?.attach(to: &single, records: [records[0]])
         self.batch = batch
         self.single = single
         var truth: [String: Tensor] = [:]
@@ -150,14 +152,6 @@ final class EmulatorBenchCase {
         self.trainWeights = trainWeights
         try SafeTensors.write([("train.input", trainInput), ("train.target", trainTarget), ("train.weights", trainWeights),
                                ("rollout.input", rolloutInput)], to: inputsPath)
-    }
-
-    /// `batch` with the prior of its state when there is one.
-    static func withPrior(_ batch: StepBatch, prior: ReferenceTransportPrior?, records: [Int], tracer: String) throws -> StepBatch {
-        guard let prior, let state = batch.state[tracer] else { return batch }
-        var batch = batch
-        batch.prior = [tracer: try prior.advance(state, records: records)]
-        return batch
     }
 
     /// Day of the year of `date` (0 = 1 January 00:00, proleptic Gregorian).
@@ -216,8 +210,9 @@ final class EmulatorBenchCase {
         let emulatorAdamW = optimiser()
         let emulatorTrain = try Self.time(warmup: warmup, repeats: repeats) {
             for p in tensors { try p.setGrad(nil) }
-            let predicted = try emulator.step(try Self.withPrior(batch, prior: prior, records: records, tracer: definition.processing.tracer),
-                                              fix: false)
+            var stepped = batch
+            try prior?.attach(to: &stepped, records: records)  // the prior is part of a training step's cost
+            let predicted = try emulator.step(stepped, fix: false)
             let loss = try emulator.processor.loss(predicted: predicted, truth: truth)
             try loss.backward()
             try clipGradientNorm(tensors, maxNorm: training.gradientClip)
@@ -227,7 +222,9 @@ final class EmulatorBenchCase {
         network.eval()
         let emulatorRollout = try Self.time(warmup: warmup, repeats: repeats) {
             let next = try Torch.withoutGrad { () throws -> [String: Tensor] in
-                try emulator.step(try Self.withPrior(single, prior: prior, records: [records[0]], tracer: definition.processing.tracer), fix: true)
+                var stepped = single
+                try prior?.attach(to: &stepped, records: [records[0]])  // and of a rollout step's
+                return try emulator.step(stepped, fix: true)
             }
             withExtendedLifetime(next) {}
         }

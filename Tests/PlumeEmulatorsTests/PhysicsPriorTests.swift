@@ -182,6 +182,11 @@ import Torch
         #expect(DefinitionRules.check(step).contains { $0.path == "processing.physics_prior_step_hours" && $0.message.contains("whole divisor of time_step_hours (6.0)") })
         step.processing.physicsPriorStepHours = 3
         #expect(DefinitionRules.check(step).isEmpty)
+        // Without a prior the prior's step is not checked: a 30-minute model is fine.
+        var halfHour = Self.definition()
+        halfHour.processing.physicsPrior = "none"
+        halfHour.timeStepHours = 0.5
+        #expect(!DefinitionRules.check(halfHour).contains { $0.path == "processing.physics_prior_step_hours" })
         #expect(DefinitionRules.check(Self.definition()).isEmpty)
     }
 }

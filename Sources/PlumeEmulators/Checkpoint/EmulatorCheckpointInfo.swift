@@ -116,7 +116,7 @@ struct ChannelLayout {
             return n == 1 ? ["\(variable)@\(when)"] : (0..<n).map { "\(variable)[\($0)]@\(when)" }
         }
         let v = definition.variables
-        let prior = definition.processing.physicsPrior == "none" ? [] : v.prognostic.flatMap { names($0, "prior(t+dt)") }
+        let prior = definition.processing.usesPhysicsPrior ? v.prognostic.flatMap { names($0, "prior(t+dt)") } : []
         inputs = v.prognostic.flatMap { names($0, "t") } + prior + v.forcing.flatMap { names($0, "t") }
             + v.forcing.flatMap { names($0, "t+dt") } + v.static.flatMap { names($0, "static") }
         for c in v.computed {

@@ -28,13 +28,13 @@ enum DefinitionRules {
         }
         if !ModelDefinition.Processing.physicsPriors.contains(p.physicsPrior) {
             fail("processing.physics_prior", "expected \(ModelDefinition.Processing.physicsPriors.joined(separator: " or ")), found '\(p.physicsPrior)'")
-        } else if p.physicsPrior != "none", d.task != .transport {
+        } else if p.usesPhysicsPrior, d.task != .transport {
             fail("processing.physics_prior", "'\(p.physicsPrior)' is a transport model: only a transport emulator can use it")
-        } else if p.physicsPrior != "none", v.prognostic != [p.tracer] {
+        } else if p.usesPhysicsPrior, v.prognostic != [p.tracer] {
             fail("processing.physics_prior", "the reference transport advances the tracer '\(p.tracer)' alone: make it the only prognostic variable")
         }
         let substeps = d.timeStepHours / p.physicsPriorStepHours
-        if !(p.physicsPriorStepHours > 0) || abs(substeps - substeps.rounded()) > 1e-9 || substeps < 1 {
+        if p.usesPhysicsPrior, !(p.physicsPriorStepHours > 0) || abs(substeps - substeps.rounded()) > 1e-9 || substeps < 1 {
             fail("processing.physics_prior_step_hours", "must be a positive whole divisor of time_step_hours (\(d.timeStepHours)), found \(p.physicsPriorStepHours)")
         }
         if d.task == .transport {

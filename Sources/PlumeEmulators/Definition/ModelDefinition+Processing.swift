@@ -37,6 +37,9 @@ extension ModelDefinition {
         /// The values of `physics_prior`.
         public static let physicsPriors = ["none", "reference_transport"]
 
+        /// Whether the network corrects a physics prior.
+        public var usesPhysicsPrior: Bool { physicsPrior != "none" }
+
         public init() {}
 
         enum CodingKeys: String, CodingKey {

@@ -24,8 +24,9 @@ import Torch
 public final class ReferenceTransportPrior: @unchecked Sendable {
     /// The data file whose winds drive it.
     public let path: String
+    /// The tracer it advances (`processing.tracer`).
+    public let tracer: String
     let source: LayerMeanMeteorologyFile
-    let winds: Transport3DMeteorologyWinds
     let model: Transport3DModel
     let stepSeconds: Double
     /// Transport steps per emulator step.
@@ -35,10 +36,10 @@ public final class ReferenceTransportPrior: @unchecked Sendable {
 
     /// The prior driven by `path`, on `grid` with `levels` layers (CarbonBench's l10 or l20,
     /// which must be the file's layers), for emulator steps of `stepHours` made of transport
-    /// steps of `transportStepHours`.
+    /// steps of `transportStepHours`, advancing the variable `tracer`.
     /// - Throws: `EmulatorError.dataMismatch` naming the file and what it lacks.
     public init(dataFile path: String, grid: EmulatorGrid, levels: Int, stepHours: Double,
-                transportStepHours: Double = 1) throws(EmulatorError) {
+                transportStepHours: Double = 1, tracer: String = "co2massmix") throws(EmulatorError) {
         func mismatch(_ issue: String) -> EmulatorError { .dataMismatch(file: path, issues: ["physics prior reference_transport: " + issue]) }
         guard let first = grid.longitudes.first, grid.longitudes.count >= 2 else { throw mismatch("the grid has fewer than 2 longitudes") }
         let step = 360 / Double(grid.longitudes.count)
@@ -72,7 +73,7 @@ public final class ReferenceTransportPrior: @unchecked Sendable {
             throw mismatch("the file's layers (p_bottom, p_top) are not CarbonBench's \(levels) layers at its surface pressure")
         }
         do {
-            winds = try Transport3DMeteorologyWinds(source: source)
+            let winds = try Transport3DMeteorologyWinds(source: source)
             var model = try Transport3DModel(geometry: try Transport3DGeometry(grid: transportGrid, levels: hybrid), winds: winds)
             model.horizontalDiffusion = CarbonBenchGenerator.defaultHorizontalDiffusion
             self.model = model
@@ -80,6 +81,7 @@ public final class ReferenceTransportPrior: @unchecked Sendable {
             throw mismatch("\(error)")
         }
         self.path = path
+        self.tracer = tracer
         self.stepSeconds = transportStepHours * 3600
         self.substeps = substeps
         self.levelCount = levels
@@ -89,7 +91,17 @@ public final class ReferenceTransportPrior: @unchecked Sendable {
     /// The prior of `definition` (its levels, time step and `physics_prior_step_hours`) driven by `path`.
     public convenience init(dataFile path: String, definition: ModelDefinition, grid: EmulatorGrid) throws(EmulatorError) {
         try self.init(dataFile: path, grid: grid, levels: definition.levels, stepHours: definition.timeStepHours,
-                      transportStepHours: definition.processing.physicsPriorStepHours)
+                      transportStepHours: definition.processing.physicsPriorStepHours, tracer: definition.processing.tracer)
+    }
+
+    /// Sets `batch.prior` to the prior of its tracer state; `records` are each sample's record
+    /// in the file at the step's start. The one way training, rollouts and the benchmark
+    /// attach a prior.
+    public func attach(to batch: inout StepBatch, records: [Int]) throws {
+        guard let state = batch.state[tracer] else {
+            throw EmulatorError.failed(context: "physics prior (\(path))", reason: "the batch has no '\(tracer)' state")
+        }
+        batch.prior = [tracer: try advance(state, records: records)]
     }
 
     /// The tracer after one emulator step from each sample's state.

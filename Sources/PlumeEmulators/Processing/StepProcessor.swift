@@ -6,8 +6,8 @@ import Torch
 /// inference (CarbonBench, Benson et al. 2024):
 ///
 /// - input channels, in order: each prognostic variable at t (normalised per level; the tracer
-///   also centred), with a physics prior its prior at t + Δt (normalised and centred alike), each forcing at t, each forcing at t + Δt, each static variable (all
-///   normalised per level), then the computed inputs (sin/cos latitude, sin/cos of the time of year);
+///   also centred), with a physics prior its prior at t + Δt (normalised and centred alike),
+///   each forcing at t, each forcing at t + Δt, each static variable (all normalised per level), then the computed inputs (sin/cos latitude, sin/cos of the time of year);
 /// - output: the normalised one-step change of each prognostic variable, per level:
 ///   q(t+Δt) = q(t) + y·σΔ[l] + μΔ[l]; with a physics prior the correction to it:
 ///   q(t+Δt) = prior + y·σΔ[l];
@@ -72,7 +72,7 @@ public final class StepProcessor {
         guard missing.isEmpty else {
             throw .failed(context: "preparing the processing of '\(definition.name)'", reason: "missing " + missing.joined(separator: "; "))
         }
-        let priorChannels = definition.processing.physicsPrior == "none" ? 0 : v.prognostic.map(level).reduce(0, +)
+        let priorChannels = definition.processing.usesPhysicsPrior ? v.prognostic.map(level).reduce(0, +) : 0
         inputChannels = v.prognostic.map(level).reduce(0, +) + priorChannels + 2 * v.forcing.map(level).reduce(0, +)
             + v.static.map(level).reduce(0, +) + v.computed.map(\.channels).reduce(0, +)
         outputChannels = v.prognostic.map(level).reduce(0, +)
@@ -138,8 +138,8 @@ public final class StepProcessor {
     public func networkInput(_ batch: StepBatch) throws -> Tensor {
         let v = definition.variables
         var parts: [Tensor] = []
-        let hasPrior = definition.processing.physicsPrior != "none"
-        for (fields, role) in [(batch.state, "state")] + (hasPrior ? [(batch.prior, "physics prior")] : []) {
+        let usesPrior = definition.processing.usesPhysicsPrior
+        for (fields, role) in [(batch.state, "state")] + (usesPrior ? [(batch.prior, "physics prior")] : []) {
             for name in v.prognostic {
                 var x = try normalised(name, try field(fields, name, role))
                 if definition.task == .transport, definition.processing.centreTracer, name == definition.processing.tracer {
@@ -185,8 +185,8 @@ public final class StepProcessor {
             }
             let y = try output.narrow(dim: 1, start: offset, length: count)
             offset += count
-            var q = p.physicsPrior == "none" ? try field(batch.state, name, "state") + y * dStd + dMean
-                                              : try field(batch.prior, name, "physics prior") + y * dStd
+            var q = p.usesPhysicsPrior ? try field(batch.prior, name, "physics prior") + y * dStd
+                                       : try field(batch.state, name, "state") + y * dStd + dMean
             if definition.task == .transport, name == p.tracer {
                 let airMassNext = try field(batch.forcingNext, p.airMass, "forcing at t + Δt")
                 if fix, let fixer {

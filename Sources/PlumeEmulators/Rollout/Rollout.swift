@@ -117,8 +117,6 @@ public enum Rollout {
             priors[f] = made
             return made
         }
-        let tracerName = definition.processing.tracer
-        let usesPrior = definition.processing.physicsPrior == "reference_transport"
 
         emulator.network.eval()
         let clock = ContinuousClock()
@@ -145,11 +143,11 @@ public enum Rollout {
                 }
                 var batch = StepBatch(state: batchState, forcing: forcing, forcingNext: forcingNext,
                                       dayOfYear: [dayOfYear(dates[k - 1])])
-                if usesPrior, let tracer = batchState[tracerName] {
+                if definition.processing.usesPhysicsPrior {
                     guard let at = forcingIndex[RecordKey(dates[k - 1])] else {
                         throw EmulatorError.invalidRequest("no forcing at \(dates[k - 1]) for the physics prior")
                     }
-                    batch.prior = [tracerName: try prior(forcingFile: at.file).advance(tracer, records: [at.record])]
+                    try prior(forcingFile: at.file).attach(to: &batch, records: [at.record])
                 }
                 let result = try emulator.step(batch, fix: true)
                 var out: [String: [Float]] = [:]

@@ -110,7 +110,7 @@ public final class Trainer {
         } else {
             validationWindow = nil
         }
-        if emulator.definition.processing.physicsPrior == "reference_transport" {
+        if emulator.definition.processing.usesPhysicsPrior {
             let d = emulator.definition
             trainPrior = try ReferenceTransportPrior(dataFile: trainFile.path, definition: d, grid: emulator.processor.grid)
             if let validationFile {
@@ -272,9 +272,7 @@ public final class Trainer {
                                   forcing: try window.tensors(v.forcing, at: k, levels: levels, grid: grid, device: device),
                                   forcingNext: try window.tensors(v.forcing, at: k + 1, levels: levels, grid: grid, device: device),
                                   dayOfYear: window.dayOfYear[k])
-            if let prior, let tracer = state[emulator.definition.processing.tracer] {
-                batch.prior = [emulator.definition.processing.tracer: try prior.advance(tracer, records: window.starts.map { $0 + k })]
-            }
+            try prior?.attach(to: &batch, records: window.starts.map { $0 + k })
             let predicted = try emulator.step(batch, fix: fix)
             let truth = try window.tensors(v.prognostic, at: k + 1, levels: levels, grid: grid, device: device)
             let term = try processor.loss(predicted: predicted, truth: truth, previous: state)

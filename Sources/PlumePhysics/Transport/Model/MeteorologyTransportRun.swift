@@ -54,9 +54,10 @@ public struct MeteorologyTransportRun: Sendable {
         public var budgetPath: String
         public var steps: Int
         public var modelDays: Double
-        /// Wall-clock time of the run and its speed (printed, not written to the budget file).
-        public var wallSeconds: Double
-        public var simulatedDaysPerSecond: Double
+        /// Wall-clock time of the run and its speed (printed, not written to the budget file;
+        /// 0 when decoded from it).
+        public var wallSeconds: Double = 0
+        public var simulatedDaysPerSecond: Double = 0
         /// Largest |Δmass − source| / mass of one step.
         public var worstStepResidual: Double
         /// Largest relative difference of a cell's air mass from the surface pressure's.
@@ -69,35 +70,6 @@ public struct MeteorologyTransportRun: Sendable {
         /// same inputs give the same file.
         enum CodingKeys: String, CodingKey {
             case outputPath, budgetPath, steps, modelDays, worstStepResidual, worstAirMassDrift, largestBalancingCorrection, snapshots
-        }
-
-        public init(outputPath: String, budgetPath: String, steps: Int, modelDays: Double, wallSeconds: Double,
-                    simulatedDaysPerSecond: Double, worstStepResidual: Double, worstAirMassDrift: Double,
-                    largestBalancingCorrection: Double, snapshots: [Snapshot]) {
-            self.outputPath = outputPath
-            self.budgetPath = budgetPath
-            self.steps = steps
-            self.modelDays = modelDays
-            self.wallSeconds = wallSeconds
-            self.simulatedDaysPerSecond = simulatedDaysPerSecond
-            self.worstStepResidual = worstStepResidual
-            self.worstAirMassDrift = worstAirMassDrift
-            self.largestBalancingCorrection = largestBalancingCorrection
-            self.snapshots = snapshots
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            outputPath = try c.decode(String.self, forKey: .outputPath)
-            budgetPath = try c.decode(String.self, forKey: .budgetPath)
-            steps = try c.decode(Int.self, forKey: .steps)
-            modelDays = try c.decode(Double.self, forKey: .modelDays)
-            wallSeconds = 0
-            simulatedDaysPerSecond = 0
-            worstStepResidual = try c.decode(Double.self, forKey: .worstStepResidual)
-            worstAirMassDrift = try c.decode(Double.self, forKey: .worstAirMassDrift)
-            largestBalancingCorrection = try c.decode(Double.self, forKey: .largestBalancingCorrection)
-            snapshots = try c.decode([Snapshot].self, forKey: .snapshots)
         }
     }
 
