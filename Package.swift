@@ -42,6 +42,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries, found through pkg-config. Each header also carries small
@@ -130,10 +133,16 @@ let package = Package(
             dependencies: ["Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify", "PlumeSpectral",
                            "PlumePhysics", "PlumeIngest", "PlumeCarbonBench",
                            "PlumeSupport", .product(name: "Yams", package: "Yams")]),
-        // The staged pipeline: pipeline files, cycles and templates (the engine grows here).
+        // The staged pipeline: pipeline files and their validation, cycles and templates, the
+        // run catalog (SQLite), the engine that plans, runs, skips and resumes stages, the
+        // status table, the HTML report and the Slurm script.
         .target(
             name: "PlumePipeline",
-            dependencies: ["PlumeIO", "PlumeSupport"]),
+            dependencies: ["PlumeIO", "PlumeGrids", "PlumeEmulators", "PlumePlot", "PlumeSupport",
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")]),
         // `plume bench …`: side-by-side benchmarks against the C libraries, CDO and PyTorch.
         .target(
             name: "PlumeBench",
@@ -146,7 +155,7 @@ let package = Package(
             name: "plume",
             dependencies: [
                 "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumeIngest", "PlumePhysics", "PlumeCarbonBench",
-                "PlumeConservation", "PlumeEmulators", "PlumePlot", "PlumeBench", "PlumeSupport", "Torch",
+                "PlumeConservation", "PlumeEmulators", "PlumePlot", "PlumeBench", "PlumePipeline", "PlumeSupport", "Torch",
                 "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

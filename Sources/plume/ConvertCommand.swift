@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlumeSupport
 import PlumeIO
 
 struct ConvertCommand: ParsableCommand {
@@ -47,7 +48,7 @@ struct ConvertCommand: ParsableCommand {
             return
         }
         dataset.attributes.set("source", .text(input))
-        let writer = NetCDFWriter(deflateLevel: deflate, source: "Plume", historyLine: CommandLine.arguments.joined(separator: " "))
+        let writer = NetCDFWriter(deflateLevel: deflate, source: "Plume", historyLine: PlumeVersion.commandLine)
         try writer.write(dataset, to: output)
         print("wrote \(output) (\(dataset.variables.count) variables)")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlumeSupport
 import PlumeGrids
 import PlumePhysics
 import Torch
@@ -117,7 +118,7 @@ struct GenerateCarbonBenchCommand: ParsableCommand {
         generator.transportSpinupYears = transportSpinupYears
         generator.transportTimeStep = timeStep
         generator.deflateLevel = deflate
-        generator.historyLine = CommandLine.arguments.joined(separator: " ")
+        generator.historyLine = PlumeVersion.commandLine
         guard hadleyStrength >= 0, hadleyStrength.isFinite else {
             throw ValidationError("--hadley-strength must be ≥ 0 kg/s, got \(hadleyStrength)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlumeSupport
 import PlumeGrids
 import PlumeIO
 import PlumePhysics
@@ -162,7 +163,7 @@ struct GenerateWeatherCommand: ParsableCommand {
         generator.spinupDays = spinupDays
         generator.deflateLevel = deflate
         generator.startDate = startDate
-        generator.historyLine = CommandLine.arguments.joined(separator: " ")
+        generator.historyLine = PlumeVersion.commandLine
         generator.recordsDiagnostics = diagnostics
         do {
             generator.split = try WeatherSplit(parsing: split)

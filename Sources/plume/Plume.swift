@@ -1,6 +1,8 @@
 import ArgumentParser
 import CPlumeKernels
+import Foundation
 import PlumeBench
+import PlumePipeline
 import PlumeSupport
 
 @main
@@ -10,11 +12,13 @@ struct Plume: ParsableCommand {
         abstract: "Weather and atmospheric-transport emulator pipeline.",
         version: PlumeVersion.current,
         subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, PlotCommand.self, GenerateCommand.self,
-                      TransportCommand.self, TrainCommand.self, RolloutCommand.self, EvaluateCommand.self, BenchCommand.self])
+                      TransportCommand.self, TrainCommand.self, RolloutCommand.self, EvaluateCommand.self, RunCommand.self,
+                      StatusCommand.self, BenchCommand.self])
 
     /// Sets the process's malloc policy (`plume_tune_malloc`), then parses and runs.
     static func main() {
         plume_tune_malloc()
+        if plume_follow_pipeline_parent() != 0 { Foundation.exit(PipelineExit.interrupted) }
         main(nil)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlumeSupport
 import PlumeGrids
 import PlumeIO
 import PlumeRegrid
@@ -50,7 +51,7 @@ struct RegridCommand: ParsableCommand {
         let destination = try GridCatalog.resolve(grid)
         var regridder = FileRegridder(destination: destination, method: RemapMethod(rawValue: method) ?? .conservative,
                                       weightsPath: weights, saveWeightsPath: saveWeights,
-                                      historyLine: CommandLine.arguments.joined(separator: " "))
+                                      historyLine: PlumeVersion.commandLine)
         regridder.deflateLevel = deflate
         let interactive = isatty(STDERR_FILENO) != 0
         regridder.progress = { variable, done, total in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlumeSupport
 import Synchronization
 import PlumeGrids
 import PlumePhysics
@@ -141,7 +142,7 @@ struct TransportCommand: ParsableCommand {
         // A line rewritten in place on a terminal; every tenth of the run otherwise (logs).
         let interactive = isatty(STDERR_FILENO) != 0
         let lastTenth = Mutex(-1)
-        let summary = try run.run(directory: out, historyLine: CommandLine.arguments.joined(separator: " ")) { done, total, wall in
+        let summary = try run.run(directory: out, historyLine: PlumeVersion.commandLine) { done, total, wall in
             let text = String(format: "day %.2f / %.2f, %.1f s", done, total, wall)
             if interactive {
                 FileHandle.standardError.write(Data("\r\(text)   ".utf8))

@@ -48,6 +48,10 @@ int plume_unpack_simple(const uint8_t *data, long length, long count, int bits, 
 /// glibc's defaults.
 void plume_tune_malloc(void);
 
+/* For a stage command started by `plume run`: dies with the engine (PR_SET_PDEATHSIG).
+   Returns 1 when the engine has already exited (the command should stop), else 0. */
+int plume_follow_pipeline_parent(void);
+
 #ifdef __cplusplus
 }
 #endif

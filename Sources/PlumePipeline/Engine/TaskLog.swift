@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+
+/// A swift-log handler that appends to a task's log file, `RUN/.plume/logs/STAGE/CYCLE.log`,
+/// which also receives the stage command's output.
+struct TaskLogHandler: LogHandler {
+    let handle: FileHandle
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let line = "[plume \(formatter.string(from: Date())) \(event.level)] \(event.message)\n"
+        handle.seekToEndOfFile()
+        handle.write(Data(line.utf8))
+    }
+}
+
+/// The log file of a task, opened for appending.
+struct TaskLog {
+    let path: String
+    let handle: FileHandle
+    let logger: Logger
+
+    init(path: String) throws(PipelineError) {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil) else { throw PipelineError.io(path: path, reason: "cannot create") }
+            }
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw PipelineError.io(path: path, reason: "cannot open") }
+            handle.seekToEndOfFile()
+            self.handle = handle
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw .io(path: path, reason: "\(error)")
+        }
+        let handle = self.handle
+        logger = Logger(label: "plume.pipeline") { _ in TaskLogHandler(handle: handle) }
+    }
+
+    /// The last `count` non-empty lines of the log (for error messages).
+    func tail(_ count: Int = 3) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        let lines = String(decoding: data.suffix(8192), as: UTF8.self).split(separator: "\n")
+            .map { $0.split(separator: "\r").last.map(String.init) ?? "" }
+            .filter { !$0.isEmpty && !$0.hasPrefix("[plume ") }
+        return lines.suffix(count).joined(separator: " | ")
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import PlumeEmulators
+import PlumeGrids
+
+/// The built-in stage kinds (`uses:`). Each runs one `plume` command (or, for `text`, writes
+/// a small file itself); paths reach the command as arguments, never through a shell.
+public enum StageKinds {
+    public static let all: [any StageKind] = [generate, ingest, regrid, train, rollout, forecast, transport, verify, plot, export, text]
+
+    public static func named(_ name: String) -> (any StageKind)? { all.first { $0.name == name } }
+
+    public static var names: [String] { all.map(\.name) }
+
+    // MARK: Kinds
+
+    static let generate = CommandStage(
+        name: "generate", summary: "built-in truth: CarbonBench-mini or the shallow-water weather set (a folder)",
+        parameters: [
+            ParameterSpec("dataset", .choice(["carbonbench-mini", "weather"]), required: true, help: "what to generate"),
+            ParameterSpec("days", .number, required: true, help: "recorded days"),
+            ParameterSpec("spinup_days", .number, help: "spin-up days before the record"),
+            ParameterSpec("split", .string, help: "train,val,test proportions"),
+            ParameterSpec("seed", .integer, help: "seed of the weather model's draws"),
+            ParameterSpec("grid", .grid, help: "grid (CarbonBench: the emulator grid; weather: the model's Gaussian grid)"),
+            ParameterSpec("output_grid", .grid, help: "weather: grid the fields are written on"),
+            ParameterSpec("levels", .choice(["l10", "l20"]), help: "CarbonBench levels"),
+            ParameterSpec("truncation", .integer, help: "spectral truncation of the weather model"),
+            ParameterSpec("threads", .integer, help: "libtorch threads"),
+            ParameterSpec("diagnostics", .bool, help: "weather: write the diagnostics"),
+        ],
+        output: .folder,
+        arguments: { p, c in
+            ["generate", p.string("dataset") ?? "carbonbench-mini"]
+                + p.flags(["days", "spinup_days", "split", "seed", "grid", "output_grid", "levels", "truncation", "threads", "diagnostics"])
+                + ["--out", c.output]
+        },
+        grid: { p, _ in
+            p.string("dataset") == "weather" ? (p.string("output_grid") ?? p.string("grid") ?? "gaussian-n32") : (p.string("grid") ?? "latlon5.625")
+        })
+
+    static let ingest = CommandStage(
+        name: "ingest", summary: "a GRIB or netCDF file into the run, as netCDF-4 (every field, nothing narrowed)",
+        parameters: [
+            ParameterSpec("input", .path, required: true, help: "GRIB 1/2 or netCDF file"),
+            ParameterSpec("skip_damaged", .bool, help: "keep the intact messages of a damaged GRIB file"),
+        ],
+        output: .file(extension: "nc"),
+        arguments: { p, c in ["convert", p.path("input") ?? "", c.output] + p.flags(["skip_damaged"]) })
+
+    static let regrid = CommandStage(
+        name: "regrid", summary: "a file onto a grid of the catalogue (conservative, bilinear or nearest)",
+        parameters: [
+            ParameterSpec("input", .path, required: true, help: "GRIB or netCDF file"),
+            ParameterSpec("grid", .grid, required: true, help: "destination grid"),
+            ParameterSpec("method", .choice(["conservative", "bilinear", "nearest"]), help: "interpolation"),
+            ParameterSpec("weights", .path, help: "SCRIP/ESMF weights to apply"),
+        ],
+        output: .file(extension: "nc"),
+        arguments: { p, c in
+            ["regrid", p.path("input") ?? "", c.output, "--to", p.string("grid") ?? ""] + p.flags(["method", "weights"])
+        },
+        grid: { p, _ in p.string("grid") })
+
+    static let train = CommandStage(
+        name: "train", summary: "an emulator from a model file and a data folder (a folder with best.safetensors); resumes from its last checkpoint",
+        parameters: [
+            ParameterSpec("model", .path, required: true, help: "model file (Pipelines/models/*.yaml)"),
+            ParameterSpec("data", .path, required: true, help: "data folder (carbonbench-train.nc / weather-train.nc …)"),
+            ParameterSpec("steps", .integer, help: "training steps (default: the model file's)"),
+            ParameterSpec("threads", .integer, help: "libtorch threads"),
+        ],
+        output: .folder,
+        arguments: { p, c in
+            let resume = FileManager.default.fileExists(atPath: c.runFolder + "/" + c.output + "/last.safetensors")
+            return ["train", p.path("model") ?? "", "--data", p.path("data") ?? "", "--out", c.output]
+                + p.flags(["steps", "threads"]) + (c.resuming && resume ? ["--resume"] : [])
+        },
+        grid: { _, checks in checks.inputFiles["model"].flatMap { try? ModelFile.load(path: $0).definition.grid } },
+        checker: { p, checks in
+            guard let path = checks.inputFiles["model"] else { return [] }
+            let model: ModelFile
+            do { model = try ModelFile.load(path: path) } catch { return [("model", "\(error)")] }
+            if let grid = checks.inputGrids["data"], grid != model.definition.grid {
+                return [("data", "the model \(path) is on \(model.definition.grid), its data on \(grid)")]
+            }
+            return []
+        })
+
+    static let rolloutParameters = [
+        ParameterSpec("checkpoint", .path, required: true, help: "emulator checkpoint (.safetensors) or ${train}/best.safetensors"),
+        ParameterSpec("init", .path, required: true, help: "file holding the initial state at the start"),
+        ParameterSpec("start", .date, help: "start date (default: the cycle point)"),
+        ParameterSpec("days", .number, required: true, help: "days to run"),
+        ParameterSpec("forcing", .paths, help: "forcing files (default: the init file)"),
+        ParameterSpec("grid", .grid, help: "the grid the rollout must run on (checked against the checkpoint)"),
+        ParameterSpec("segment_steps", .integer, help: "steps per resumable segment"),
+    ]
+
+    static func rolloutArguments(_ p: StageParameters, _ c: StageContext) -> [String] {
+        ["rollout", p.path("checkpoint") ?? "", "--init", p.path("init") ?? "", "--start", p.startDate]
+            + p.flags(["days", "forcing", "segment_steps"]) + ["--out", c.output, "--resume"]
+    }
+
+    static func checkpointGrid(_ checks: StageChecks) -> String? {
+        if let file = checks.inputFiles["checkpoint"] { return try? CheckpointHeader.info(path: file).definition.grid }
+        return checks.inputGrids["checkpoint"]
+    }
+
+    static func rolloutChecks(_ p: StageParameters, _ checks: StageChecks) -> [(parameter: String, message: String)] {
+        var grid = checks.inputGrids["checkpoint"]
+        if let file = checks.inputFiles["checkpoint"] {
+            do { grid = try CheckpointHeader.info(path: file).definition.grid } catch { return [("checkpoint", "\(error)")] }
+        }
+        guard let grid else { return [] }
+        var issues: [(String, String)] = []
+        if let wanted = p.string("grid"), wanted != grid {
+            issues.append(("checkpoint", "the checkpoint is for grid \(grid), the stage runs on \(wanted)"))
+        }
+        if let initGrid = checks.inputGrids["init"], initGrid != grid {
+            issues.append(("init", "the initial state is on \(initGrid), the checkpoint is for \(grid)"))
+        }
+        return issues
+    }
+
+    static let rollout = CommandStage(
+        name: "rollout", summary: "an emulator run forward from an initial state (netCDF, every step); resumes after a kill",
+        parameters: rolloutParameters, output: .file(extension: "nc"),
+        arguments: { p, c in rolloutArguments(p, c) },
+        grid: { _, checks in checkpointGrid(checks) },
+        checker: { p, checks in rolloutChecks(p, checks) })
+
+    static let forecast = CommandStage(
+        name: "forecast", summary: "rollout, for weather: an emulator forecast from an analysis",
+        parameters: rolloutParameters, output: .file(extension: "nc"),
+        arguments: { p, c in rolloutArguments(p, c) },
+        grid: { _, checks in checkpointGrid(checks) },
+        checker: { p, checks in rolloutChecks(p, checks) })
+
+    static let transport = CommandStage(
+        name: "transport", summary: "the reference transport model (mass fixer, surface fluxes) from files: a folder with transport.nc and its budget",
+        parameters: [
+            ParameterSpec("met", .paths, required: true, help: "meteorology files"),
+            ParameterSpec("fluxes", .paths, help: "surface-flux files"),
+            ParameterSpec("init", .path, help: "file holding the initial co2massmix"),
+            ParameterSpec("start", .date, help: "start date (default: the cycle point)"),
+            ParameterSpec("days", .number, required: true, help: "days to run"),
+            ParameterSpec("grid", .grid, help: "transport grid"),
+            ParameterSpec("levels", .string, help: "transport levels (l10, l20)"),
+            ParameterSpec("time_step", .number, help: "seconds"),
+            ParameterSpec("output_interval_hours", .number, help: "hours between written records"),
+            ParameterSpec("eddy_diffusion", .choice(["none", "carbonbench"]), help: "horizontal eddy mixing"),
+            ParameterSpec("name", .string, help: "model name recorded in the file"),
+        ],
+        output: .folder,
+        arguments: { p, c in
+            var arguments = ["transport"] + p.flags(["met", "fluxes", "grid", "levels", "time_step", "output_interval_hours", "eddy_diffusion", "name"])
+            if let initial = p.path("init") { arguments += ["--init", initial, "--start", p.startDate] }
+            let days = Double(p.string("days") ?? "") ?? 0
+            arguments += ["--hours", String(days * 24), "--out", c.output]
+            return arguments
+        },
+        grid: { p, _ in p.string("grid") ?? "latlon5.625" })
+
+    static let verify = CommandStage(
+        name: "verify", summary: "rollouts scored against the truth (tables, lead curves, maps: a folder)",
+        parameters: [
+            ParameterSpec("rollouts", .paths, required: true, help: "rollout files"),
+            ParameterSpec("truth", .paths, required: true, help: "truth files"),
+            ParameterSpec("climatology", .path, help: "training file for the weather climatology"),
+            ParameterSpec("leads_days", .string, help: "leads reported, days, comma-separated"),
+        ],
+        output: .folder,
+        arguments: { p, c in
+            ["evaluate"] + p.paths("rollouts") + p.flags(["truth", "climatology", "leads_days"]) + ["--out", c.output]
+        })
+
+    static let plot = CommandStage(
+        name: "plot", summary: "the figures of a CarbonBench-mini or transport folder (PNG)",
+        parameters: [
+            ParameterSpec("what", .choice(["carbonbench", "transport"]), required: true, help: "kind of folder"),
+            ParameterSpec("folder", .path, required: true, help: "the folder to plot"),
+        ],
+        output: .folder,
+        arguments: { p, c in ["plot", p.string("what") ?? "", p.path("folder") ?? "", "--out", c.output] })
+
+    static let export = CommandStage(
+        name: "export", summary: "a file as CF netCDF-4 for users (compressed)",
+        parameters: [
+            ParameterSpec("input", .path, required: true, help: "file to export"),
+            ParameterSpec("deflate", .integer, help: "zlib level 0–9"),
+        ],
+        output: .file(extension: "nc"),
+        arguments: { p, c in ["convert", p.path("input") ?? "", c.output] + p.flags(["deflate"]) })
+
+    static let text = TextStage()
+}
+
+/// `text`: writes its `text` parameter (templates filled in) to a file. Marks, notes and
+/// the engine's own benchmarks.
+struct TextStage: StageKind {
+    let name = "text"
+    let summary = "a small text file from the text parameter"
+    let parameters = [ParameterSpec("text", .string, required: true, help: "the file's content")]
+    let output = StageOutput.file(extension: "txt")
+
+    func command(_ parameters: StageParameters, context: StageContext) throws(PipelineError) -> StageCommand {
+        .write(Array(((parameters.string("text") ?? "") + "\n").utf8))
+    }
+}
