@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 DEB_PACKAGES := pkg-config libnetcdf-dev libhdf5-dev libeccodes-dev libeccodes-tools netcdf-bin hdf5-tools python3 \
 	libtorch-dev libopenblas0-pthread python3-torch python3-numpy python3-venv python3-h5py python3-tables cdo \
-	libplplot-dev plplot-driver-cairo libplplot-data
+	libplplot-dev plplot-driver-cairo libplplot-data libsqlite3-dev chromium
 SAMPLES := .cache/sample-data
 OUT := out/demo
 PLUME := .build/release/plume
@@ -36,35 +36,11 @@ build: deps
 test: deps samples python-env
 	swift test
 
+# The main job: Pipelines/demo.yaml end to end (generate, train, 90-day CO2 rollout with
+# its budget, 5-day forecast, verification, plots, HTML report). Run again, it skips what
+# is done; interrupted, it continues.
 demo: build samples
-	@mkdir -p $(OUT)
-	$(PLUME) inspect $(SAMPLES)/era5-levels-members.grib
-	$(PLUME) convert $(SAMPLES)/era5-levels-members.grib $(OUT)/era5-levels-members.nc
-	$(PLUME) inspect --json $(OUT)/era5-levels-members.nc > $(OUT)/era5-levels-members.summary.json
-	$(PLUME) convert $(SAMPLES)/reduced_gg.grib $(OUT)/reduced_gg.nc
-	$(PLUME) convert $(SAMPLES)/alternate-scanning.grib $(OUT)/alternate-scanning.nc
-	$(PLUME) regrid $(SAMPLES)/era5-levels-members.grib $(OUT)/era5-levels-members.latlon5.625.nc --to latlon5.625 \
-		--save-weights $(OUT)/weights.era5-to-latlon5.625.nc
-	$(PLUME) regrid $(SAMPLES)/reduced_gg.grib $(OUT)/reduced_gg.latlon5.625.nc --to latlon5.625
-	$(PLUME) transport --met $(SAMPLES)/uv_on_different_levels.grib --surface-pressure 100000 --time-step 1800 \
-		--out $(OUT)/transport
-	$(PLUME) plot transport $(OUT)/transport
-	$(PLUME) generate carbonbench-mini --days 12 --spinup-days 5 --split 2,1,1 --out $(OUT)/carbonbench-mini
-	$(PLUME) plot carbonbench $(OUT)/carbonbench-mini
-	rm -rf $(OUT)/emulator && $(PLUME) train Pipelines/models/demo-unet-co2.yaml --data $(OUT)/carbonbench-mini \
-		--out $(OUT)/emulator --log-every 50
-	$(PLUME) rollout $(OUT)/emulator/best.safetensors --init $(OUT)/carbonbench-mini/carbonbench-test.nc \
-		--start 2000-01-10 --days 2 --out $(OUT)/emulator/rollout.nc
-	rm -rf $(OUT)/reference && $(PLUME) transport --met $(OUT)/carbonbench-mini/carbonbench-test.nc \
-		--fluxes $(OUT)/carbonbench-mini/carbonbench-test.nc --init $(OUT)/carbonbench-mini/carbonbench-test.nc \
-		--start 2000-01-10 --hours 48 --eddy-diffusion carbonbench --out $(OUT)/reference
-	$(PLUME) evaluate $(OUT)/emulator/rollout.nc $(OUT)/reference/transport.nc --truth $(OUT)/carbonbench-mini/carbonbench-test.nc \
-		--out $(OUT)/emulator/scores --leads-days 0.5,1,2
-	$(PLUME) generate weather --grid gaussian-n32 --truncation 42 --spinup-days 10 --days 10 --seed 1 \
-		--output-grid latlon5.625 --diagnostics --out $(OUT)/weather
-	@echo
-	@echo "demo outputs in $(OUT)/:"
-	@cd $(OUT) && find . -type f | sort | sed 's|^\./|  |'
+	$(PLUME) run Pipelines/demo.yaml
 
 bench-io: build samples
 	Benchmarks/io.sh

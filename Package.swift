@@ -195,7 +195,7 @@ let package = Package(
             dependencies: ["Torch", "PlumeTestSupport"]),
         .testTarget(
             name: "PlumePipelineTests",
-            dependencies: ["PlumePipeline", "PlumeIO"]),
+            dependencies: ["PlumePipeline", "PlumeIO", "PlumeEmulators", "PlumeSupport"]),
         .testTarget(
             name: "PlumeEmulatorsTests",
             dependencies: ["PlumeEmulators", "Torch", "PlumeConservation", "PlumeGrids", "PlumeIO", "PlumeVerify",

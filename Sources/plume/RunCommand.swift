@@ -71,10 +71,9 @@ struct RunCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r\(line.prefix(110))\u{1B}[K".utf8))
             }
         }
-        let print = options.print
         options.print = { line in
             if isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            print(line)
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         let summary: RunSummary
         do {
@@ -86,6 +85,12 @@ struct RunCommand: ParsableCommand {
         }
         if dryRun {
             for line in summary.plan { Swift.print(line) }
+        } else if let catalog = try? RunCatalog(runFolder: definition.runFolder) {
+            let report = definition.runFolder + "/report.html"
+            do { try RunReport.write(definition, catalog: catalog, to: report) } catch {
+                FileHandle.standardError.write(Data("plume run: the report: \(error)\n".utf8))
+            }
+            Swift.print(RunOverview.render(definition, catalog: catalog, report: report))
         }
         Swift.print("\(definition.name): \(summary.ran) ran, \(summary.upToDate) up to date, \(summary.failed) failed, \(summary.blocked) blocked, \(summary.waiting) waiting\(summary.interrupted ? ", interrupted" : "") (run folder \(definition.runFolder))")
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }

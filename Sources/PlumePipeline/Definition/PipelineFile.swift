@@ -61,7 +61,8 @@ public enum PipelineFile {
             throw .invalidPipeline([PipelineIssue(file: path, line: line(root), message: "expected a mapping with the keys \(topKeys.joined(separator: ", "))")])
         }
         checkKeys(top, allowed: topKeys, context: "pipeline", issue: issue)
-        for required in ["pipeline", "cycles", "stages"] where top[required] == nil {
+        let unknownKeys = top.keys.compactMap(\.string).filter { !topKeys.contains($0) }
+        for required in ["pipeline", "cycles", "stages"] where top[required] == nil && !unknownKeys.contains(where: { distance($0, required) <= 3 }) {
             issue(root, "missing key '\(required)' (a pipeline needs \(["pipeline", "cycles", "stages"].joined(separator: ", ")))")
         }
         let base = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
@@ -219,11 +220,13 @@ public enum PipelineFile {
             }
         }
         var parameters: [String: ParameterValue] = [:]
+        var given = Set<String>()
         let specs = Dictionary(uniqueKeysWithValues: kind.parameters.map { ($0.name, $0) })
         if let withNode = mapping["with"] {
             if let with = withNode.mapping {
                 for (keyNode, value) in with {
                     guard let key = keyNode.string else { continue }
+                    given.insert(key)
                     guard let spec = specs[key] else {
                         let suggestion = suggest(key, among: kind.parameters.map(\.name))
                         issue(keyNode, "stage '\(name)' (\(kind.name)): unknown parameter '\(key)'\(suggestion); expected one of \(kind.parameters.map(\.name).joined(separator: ", "))")
@@ -237,7 +240,8 @@ public enum PipelineFile {
                 issue(withNode, "stage '\(name)'.with: expected a mapping of parameters, found \(describe(withNode))")
             }
         }
-        for spec in kind.parameters where spec.required && parameters[spec.name] == nil {
+        let misspelt = given.filter { specs[$0] == nil }
+        for spec in kind.parameters where spec.required && !given.contains(spec.name) && !misspelt.contains(where: { distance($0, spec.name) <= 3 }) {
             issue(mapping["with"] ?? key, "stage '\(name)' (\(kind.name)): missing parameter '\(spec.name)' (\(spec.help); \(spec.type.description))")
         }
         var after: [String] = []

@@ -10,7 +10,8 @@ public enum PipelineValidator {
     public static func check(_ definition: PipelineDefinition) -> [PipelineIssue] {
         var issues: [PipelineIssue] = []
         func issue(_ line: Int?, _ message: String) {
-            issues.append(PipelineIssue(file: definition.file, line: line, message: message))
+            let found = PipelineIssue(file: definition.file, line: line, message: message)
+            if !issues.contains(found) { issues.append(found) }
         }
         let names = definition.stages.map(\.name)
         let byName = Dictionary(definition.stages.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -99,7 +100,7 @@ public enum PipelineValidator {
                     let key = TaskKey(stage: stage.name, cycle: stage.scope == .each ? cycles[i].isoDateTime : stage.scope.rawValue, member: member)
                     do {
                         let path = try plan.outputPath(key)
-                        if let other = owners[path], other != stage.name {
+                        if let other = owners[path], other != stage.name, !issues.contains(where: { $0.message.contains("is also the output of stage '\(other)'") && $0.message.hasPrefix("stage '\(stage.name)'") }) {
                             issue(stage.line, "stage '\(stage.name)': its output \(path) is also the output of stage '\(other)'")
                         }
                         owners[path] = stage.name
@@ -138,10 +139,12 @@ public enum PipelineValidator {
                 for (parameter, path) in resolved.inputFileParameters where FileManager.default.fileExists(atPath: path) {
                     checks.inputFiles[parameter] = path
                 }
-                for found in kind.check(resolved.parameters, checks: checks) {
+                let problems = kind.check(resolved.parameters, checks: checks)
+                for found in problems {
                     issue(stage.parameters[found.parameter]?.line ?? stage.line, "stage '\(stage.name)'.with.\(found.parameter): \(found.message)")
                 }
-                if let grid = kind.outputGrid(resolved.parameters, checks: checks) { grids[stage.name] = grid }
+                // A stage at fault passes no grid on: one mistake, one message.
+                if problems.isEmpty, let grid = kind.outputGrid(resolved.parameters, checks: checks) { grids[stage.name] = grid }
             }
         }
         return issues

@@ -1,0 +1,25 @@
+import Foundation
+
+/// What `plume run` prints at the end: the status table, each verification's first table,
+/// and the paths of the run's netCDF files, figures and report.
+public enum RunOverview {
+    public static func render(_ definition: PipelineDefinition, catalog: RunCatalog, report: String) -> String {
+        guard let rows = try? catalog.tasks(), let outputs = try? catalog.allOutputs() else { return "" }
+        var lines = ["", StatusTable.render(rows)]
+        let verifyStages = Set(definition.stages.filter { $0.kind == "verify" }.map(\.name))
+        for output in outputs where verifyStages.contains(output.stage) && output.path.hasSuffix("scores.md") {
+            guard let text = try? String(contentsOfFile: definition.runFolder + "/" + output.path, encoding: .utf8) else { continue }
+            let table = text.split(separator: "\n").drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }
+            guard !table.isEmpty else { continue }
+            lines += ["", "\(output.stage) (\(output.path)):"] + table.map(String.init)
+        }
+        let netCDF = outputs.filter { $0.path.hasSuffix(".nc") }.map(\.path)
+        let figures = outputs.filter { $0.path.hasSuffix(".png") }.map(\.path)
+        lines += ["", "outputs in \(definition.runFolder)/:"]
+        lines.append("  netCDF (\(netCDF.count)): " + netCDF.joined(separator: ", "))
+        lines.append("  figures (\(figures.count)): " + figures.joined(separator: ", "))
+        lines.append("  report: \(report)")
+        lines.append("  catalog: \(catalog.path); logs: \(definition.runFolder)/.plume/logs/")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import PlumeSupport
+import Testing
+@testable import PlumePipeline
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The engine on pipelines of `text` stages (in-process work, so the engine's own behaviour
+/// is what is measured), and through the `plume` executable for locks, shards and signals.
+@Suite(.serialized) struct PipelineEngineTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let executable = root + "/.build/debug/plume"
+
+    static func folder(_ name: String) -> String {
+        let folder = NSTemporaryDirectory() + "plume-engine-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: folder)
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func write(_ text: String, _ path: String) {
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    }
+
+    static func run(_ pipeline: String, _ options: (inout RunOptions) -> Void = { _ in }) throws -> RunSummary {
+        let definition = try PipelineFile.load(path: pipeline)
+        var runOptions = RunOptions(plumeExecutable: executable, print: { _ in })
+        options(&runOptions)
+        return try PipelineRunner(definition: definition, options: runOptions).run()
+    }
+
+    static let chain = """
+        pipeline: chain
+        run: run
+        cycles: {from: 2000-01-01, to: 2000-01-04, step: P1D}
+        stages:
+          setup:
+            uses: text
+            when: once
+            with: {text: "setup VALUE"}
+          state:
+            uses: text
+            with: {text: "state {cycle:%Y%m%d}"}
+          carry:
+            uses: text
+            after: [state, setup]
+            with: {text: "carry {cycle}"}
+          total:
+            uses: text
+            when: final
+            after: [carry]
+            with: {text: "total"}
+
+        """
+
+    @Test func completedWorkIsSkippedAndAChangeRerunsWhatDependsOnIt() throws {
+        let folder = Self.folder("skip")
+        Self.write(Self.chain.replacingOccurrences(of: "VALUE", with: "1"), folder + "/p.yaml")
+        let first = try Self.run(folder + "/p.yaml")
+        #expect(first.ran == 1 + 4 * 2 + 1)
+        #expect(first.exitCode == 0)
+        #expect(try String(contentsOfFile: folder + "/run/2000010300/state.txt", encoding: .utf8) == "state 20000103\n")
+        let second = try Self.run(folder + "/p.yaml")
+        #expect(second.ran == 0)
+        #expect(second.upToDate == 10)
+        // A config change of the once stage reruns it and what uses it (carry, in every
+        // cycle); not `state`, and not `total`, whose inputs (carry's outputs) come out the
+        // same bytes.
+        Self.write(Self.chain.replacingOccurrences(of: "VALUE", with: "2"), folder + "/p.yaml")
+        let third = try Self.run(folder + "/p.yaml")
+        #expect(third.ran == 1 + 4)
+        #expect(third.upToDate == 4 + 1)
+        // A deleted output reruns its task (and what uses it, whose inputs are then the same
+        // bytes: it is skipped).
+        try FileManager.default.removeItem(atPath: folder + "/run/2000010200/state.txt")
+        let fourth = try Self.run(folder + "/p.yaml")
+        #expect(fourth.ran == 1)
+        // --force reruns a stage; --dry-run writes nothing and says why.
+        let dry = try Self.run(folder + "/p.yaml") { $0.dryRun = true; $0.force = ["state"] }
+        #expect(dry.plan.filter { $0.hasPrefix("would run   state") }.count == 4)
+        #expect(dry.plan.contains { $0.contains("(forced)") })
+        let catalog = try RunCatalog(runFolder: folder + "/run")
+        let rows = try catalog.tasks()
+        #expect(rows.count == 10)
+        #expect(rows.allSatisfy { $0.state == "done" })
+        let outputs = try catalog.outputs(TaskKey(stage: "state", cycle: "2000-01-03T00:00:00"))
+        #expect(outputs.count == 1)
+        #expect(outputs[0].sha256 == ContentDigest.text("state 20000103\n"))
+        #expect(outputs[0].size == 15)
+    }
+
+    @Test func previousCycleReferencesChainTheCycles() throws {
+        let folder = Self.folder("chain")
+        Self.write("""
+            pipeline: roll
+            run: run
+            cycles: {from: 2000-01-01T00, to: 2000-01-02T00, step: PT12H}
+            stages:
+              seed:
+                uses: text
+                when: once
+                with: {text: seed}
+              leg:
+                uses: ingest
+                with: {input: {first: "${seed}", then: "${leg[-1]}"}}
+            """, folder + "/p.yaml")
+        let definition = try PipelineFile.load(path: folder + "/p.yaml")
+        let plan = try PipelinePlan(definition: definition, cycles: { if case .points(let s) = definition.cycles { s.points } else { [] } }())
+        let first = try plan.resolve(TaskKey(stage: "leg", cycle: "2000-01-01T00:00:00"))
+        #expect(first.parameters.path("input") == "seed.txt")
+        #expect(first.producers == [TaskKey(stage: "seed", cycle: "once")])
+        let third = try plan.resolve(TaskKey(stage: "leg", cycle: "2000-01-02T00:00:00"))
+        #expect(third.parameters.path("input") == "2000010112/leg.nc")
+        #expect(third.producers == [TaskKey(stage: "leg", cycle: "2000-01-01T12:00:00")])
+        #expect(try plan.outputPath(TaskKey(stage: "leg", cycle: "2000-01-02T00:00:00")) == "2000010200/leg.nc")
+        #expect(plan.tasks(selected: [0, 1, 2]).map(\.description) == [
+            "seed once", "leg 2000-01-01T00:00:00", "leg 2000-01-01T12:00:00", "leg 2000-01-02T00:00:00"])
+    }
+
+    /// Runs `plume ARGUMENTS` and returns (status, stdout + stderr).
+    static func plume(_ arguments: [String], in directory: String? = nil) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func aSecondRunOnTheSameCycleIsRefusedNamingTheHolder() throws {
+        let folder = Self.folder("lock")
+        Self.write(Self.chain.replacingOccurrences(of: "VALUE", with: "1"), folder + "/p.yaml")
+        let lock = try RunLock.acquire(folder: folder + "/run", name: "once")
+        let (status, output) = try Self.plume(["run", folder + "/p.yaml"])
+        #expect(status == PipelineExit.invalid)
+        #expect(output.contains("is held by pid \(getpid())"), "\(output)")
+        lock.release()
+        let (again, _) = try Self.plume(["run", folder + "/p.yaml"])
+        #expect(again == 0)
+    }
+
+    @Test func fourShardsInParallelGiveTheSameOutputsAndCatalogAsOneProcess() throws {
+        let folder = Self.folder("shards")
+        let text = """
+            pipeline: hindcast
+            run: RUN
+            cycles: {from: 2000-01-01, to: 2000-01-08, step: P1D}
+            stages:
+              setup:
+                uses: text
+                when: once
+                with: {text: "model"}
+              forecast:
+                uses: text
+                after: [setup]
+                with: {text: "forecast from {cycle}"}
+              score:
+                uses: text
+                after: [forecast]
+                with: {text: "score {cycle:%j}"}
+                out: "scores/{cycle:%Y%m%d}.txt"
+              summary:
+                uses: text
+                when: final
+                after: [score]
+                with: {text: "8 scores"}
+            """
+        Self.write(text.replacingOccurrences(of: "RUN", with: "one"), folder + "/one.yaml")
+        Self.write(text.replacingOccurrences(of: "RUN", with: "four"), folder + "/four.yaml")
+        let (status, output) = try Self.plume(["run", folder + "/one.yaml"])
+        #expect(status == 0, "\(output)")
+        var processes: [Process] = []
+        for shard in 0..<4 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.executable)
+            process.arguments = ["run", folder + "/four.yaml", "--shard", "\(shard)/4"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            processes.append(process)
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        // The final stage ran in whichever shard finished last; run once more to be sure
+        // nothing is left, then compare.
+        let (after, afterOutput) = try Self.plume(["run", folder + "/four.yaml"])
+        #expect(after == 0)
+        #expect(afterOutput.contains("0 ran, 18 up to date"), "\(afterOutput)")
+        let one = try RunCatalog(runFolder: folder + "/one"), four = try RunCatalog(runFolder: folder + "/four")
+        func content(_ catalog: RunCatalog) throws -> [String] {
+            try catalog.tasks().map { "\($0.stage) \($0.cycle) \($0.member) \($0.state) \($0.configHash) \($0.inputsHash) \($0.outputHash ?? "")" }
+        }
+        #expect(try content(one) == content(four))
+        #expect(try one.allOutputs().map { "\($0.path) \($0.sha256)" } == four.allOutputs().map { "\($0.path) \($0.sha256)" })
+        #expect(try one.tasks().count == 1 + 8 * 2 + 1)
+        // The shards' rows name four different processes.
+        #expect(Set(try four.tasks().filter { $0.stage == "forecast" }.compactMap(\.pid)).count == 4)
+    }
+
+    @Test func aFailedStageStopsOnlyWhatDependsOnIt() throws {
+        let folder = Self.folder("fail")
+        Self.write("""
+            pipeline: partial
+            run: run
+            cycles: {at: 2000-01-01}
+            stages:
+              broken:
+                uses: ingest
+                retries: 1
+                retry_delay: 0
+                with: {input: input.txt}
+              after-broken:
+                uses: text
+                after: [broken]
+                with: {text: never}
+              independent:
+                uses: text
+                with: {text: fine}
+            """, folder + "/p.yaml")
+        Self.write("not a netCDF file", folder + "/input.txt")
+        let (status, output) = try Self.plume(["run", folder + "/p.yaml"])
+        #expect(status == PipelineExit.failed, "\(output)")
+        let rows = Dictionary(uniqueKeysWithValues: try RunCatalog(runFolder: folder + "/run").tasks().map { ($0.stage, $0) })
+        #expect(rows["broken"]?.state == "failed")
+        #expect(rows["broken"]?.attempts == 2)
+        #expect(rows["broken"]?.error?.contains("exit status") == true)
+        #expect(rows["after-broken"]?.state == "blocked")
+        #expect(rows["after-broken"]?.error?.contains("needs broken") == true)
+        #expect(rows["independent"]?.state == "done")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/run/2000010100/broken.nc"))
+        let (_, status2) = try Self.plume(["status", folder + "/run"])
+        #expect(status2.contains("blocked") && status2.contains("needs broken"), "\(status2)")
+    }
+}
