@@ -239,4 +239,99 @@ import Glibc
         let (_, status2) = try Self.plume(["status", folder + "/run"])
         #expect(status2.contains("blocked") && status2.contains("needs broken"), "\(status2)")
     }
+
+    /// Every regular file under `folder` outside .plume/ (and the report), by relative path.
+    static func finalFiles(_ folder: String) -> [String: Data] {
+        var out: [String: Data] = [:]
+        guard let names = FileManager.default.enumerator(atPath: folder) else { return out }
+        for case let name as String in names where !name.hasPrefix(".plume") && name != "report.html" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder), !isFolder.boolValue {
+                out[name] = FileManager.default.contents(atPath: folder + "/" + name)
+            }
+        }
+        return out
+    }
+
+    @Test func aRunKilledAtRandomMomentsResumesToIdenticalOutputs() throws {
+        let folder = Self.folder("kill")
+        let text = """
+            pipeline: crash
+            run: RUN
+            cycles: {from: 2000-01-01, to: 2000-01-03, step: P1D}
+            stages:
+              truth:
+                uses: generate
+                with: {dataset: weather, grid: gaussian-n32, truncation: 21, days: 2, spinup_days: 1, split: "0.5,0.25,0.25",
+                       seed: 7, output_grid: latlon5.625}
+              store:
+                uses: ingest
+                with: {input: "${truth}/weather-test.nc"}
+              note:
+                uses: text
+                after: [store]
+                with: {text: "stored {cycle}"}
+            """
+        Self.write(text.replacingOccurrences(of: "RUN", with: "reference"), folder + "/reference.yaml")
+        Self.write(text.replacingOccurrences(of: "RUN", with: "killed"), folder + "/killed.yaml")
+        let (status, output) = try Self.plume(["run", folder + "/reference.yaml"])
+        try #require(status == 0, "\(output)")
+        let reference = Self.finalFiles(folder + "/reference")
+        #expect(reference.count == 3 * (3 + 1 + 1))
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<8 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.executable)
+            process.arguments = ["run", folder + "/killed.yaml"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 100_000...1_500_000, using: &generator))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            usleep(200_000)
+            // Whatever is under a final name is complete: identical to the reference.
+            for (path, data) in Self.finalFiles(folder + "/killed") {
+                #expect(reference[path] == data, "\(path) differs after a kill")
+            }
+        }
+        let (final, finalOutput) = try Self.plume(["run", folder + "/killed.yaml"])
+        #expect(final == 0, "\(finalOutput)")
+        #expect(kills >= 1)
+        #expect(Self.finalFiles(folder + "/killed") == reference)
+        #expect(try RunCatalog(runFolder: folder + "/killed").tasks().allSatisfy { $0.state == "done" })
+    }
+
+    @Test func sigtermStopsTheRunWithTheInterruptedStatusAndTheRunContinues() throws {
+        let folder = Self.folder("term")
+        Self.write("""
+            pipeline: term
+            run: run
+            cycles: {at: 2000-01-01}
+            stages:
+              truth:
+                uses: generate
+                with: {dataset: weather, grid: gaussian-n32, truncation: 21, days: 20, spinup_days: 1, split: "0.5,0.25,0.25", output_grid: latlon5.625}
+            """, folder + "/p.yaml")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["run", folder + "/p.yaml"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(700_000)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == PipelineExit.interrupted)
+        let row = try RunCatalog(runFolder: folder + "/run").task(TaskKey(stage: "truth", cycle: "2000-01-01T00:00:00"))
+        #expect(row?.state == "interrupted")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/run/2000010100/truth"))
+        let (status, output) = try Self.plume(["run", folder + "/p.yaml"])
+        #expect(status == 0, "\(output)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/run/2000010100/truth/weather-test.nc"))
+    }
 }
