@@ -135,6 +135,20 @@ public final class RunCatalog: @unchecked Sendable {
         do { return try pool.read { try OutputRecord.order(Column("path")).fetchAll($0) } } catch { throw fail(error) }
     }
 
+    /// The rows and output files of one cycle key (`once`, `final` or a cycle point), or of
+    /// every task when `cycle` is nil, by task.
+    public func snapshot(cycle: String? = nil) throws(PipelineError) -> (rows: [TaskKey: TaskRecord], outputs: [TaskKey: [OutputRecord]]) {
+        do {
+            return try pool.read { db in
+                let rows = try (cycle.map { TaskRecord.filter(Column("cycle") == $0) } ?? TaskRecord.all()).fetchAll(db)
+                let outputs = try (cycle.map { OutputRecord.filter(Column("cycle") == $0) } ?? OutputRecord.all()).order(Column("path")).fetchAll(db)
+                var byTask: [TaskKey: [OutputRecord]] = [:]
+                for output in outputs { byTask[TaskKey(stage: output.stage, cycle: output.cycle, member: output.member), default: []].append(output) }
+                return (Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }), byTask)
+            }
+        } catch { throw fail(error) }
+    }
+
     /// Writes a task row (replacing it).
     public func save(_ record: TaskRecord) throws(PipelineError) {
         do { try pool.write { try record.save($0) } } catch { throw fail(error) }

@@ -24,6 +24,15 @@ enum Durable {
         sync(path)
     }
 
+    /// Removes what killed writers left in an output folder: the temporary files of
+    /// `AtomicFile` / `PendingFile` (`.NAME.partial-PID-RANDOM`), never part of an output.
+    static func removeLeftovers(in path: String) {
+        guard let names = FileManager.default.enumerator(atPath: path) else { return }
+        for case let name as String in names where (name as NSString).lastPathComponent.hasPrefix(".") && name.contains(".partial-") {
+            try? FileManager.default.removeItem(atPath: path + "/" + name)
+        }
+    }
+
     /// Moves the complete `staging` output to `final` (replacing what was there) with
     /// rename(2), then syncs the folder: `final` holds the old output or the new one, never
     /// a part.

@@ -10,6 +10,10 @@ public final class PipelineRunner {
     public let definition: PipelineDefinition
     public let options: RunOptions
     let runFolder: String
+    /// The catalog's rows and outputs as this run knows them (loaded at the start, reloaded
+    /// for a cycle once its lock is held, updated as tasks end).
+    var knownRows: [TaskKey: RunCatalog.TaskRecord] = [:]
+    var knownOutputs: [TaskKey: [RunCatalog.OutputRecord]] = [:]
 
     public init(definition: PipelineDefinition, options: RunOptions) {
         self.definition = definition
@@ -82,8 +86,26 @@ public final class PipelineRunner {
         var outcomes: [TaskKey: Outcome] = [:]
         let sharded = options.shard.map { $0.count > 1 } ?? false
 
+        if let catalog { (knownRows, knownOutputs) = try catalog.snapshot() }
+
         func phase(_ lockName: String, _ tasks: [TaskKey], wait: Bool) throws(PipelineError) -> Bool {
             guard !tasks.isEmpty else { return true }
+            // Work that is all up to date needs no lock (and no write).
+            if !options.dryRun {
+                var check = RunSummary()
+                var provisional = outcomes
+                var allCurrent = true
+                for key in tasks {
+                    let outcome = try decide(key, plan: plan, catalog: catalog, outcomes: provisional, summary: &check)
+                    guard case .upToDate = outcome else { allCurrent = false; break }
+                    provisional[key] = outcome
+                }
+                if allCurrent {
+                    outcomes = provisional
+                    summary.upToDate += tasks.count
+                    return true
+                }
+            }
             var lock: RunLock?
             if !options.dryRun {
                 while true {
@@ -98,6 +120,10 @@ public final class PipelineRunner {
                 }
             }
             defer { lock?.release() }
+            if lock != nil, let catalog, let cycle = tasks.first?.cycle {
+                let fresh = try catalog.snapshot(cycle: cycle)
+                for key in tasks { knownRows[key] = fresh.rows[key]; knownOutputs[key] = fresh.outputs[key] }
+            }
             for key in tasks {
                 let outcome = try process(key, plan: plan, catalog: catalog, outcomes: outcomes, signals: signals, summary: &summary)
                 outcomes[key] = outcome
@@ -131,6 +157,17 @@ public final class PipelineRunner {
     /// Decides about one task and runs it when needed.
     func process(_ key: TaskKey, plan: PipelinePlan, catalog: RunCatalog?, outcomes: [TaskKey: Outcome], signals: SignalWatcher?,
                  summary: inout RunSummary) throws(PipelineError) -> Outcome {
+        try evaluate(key, plan: plan, catalog: catalog, outcomes: outcomes, signals: signals, summary: &summary, checkOnly: false)
+    }
+
+    /// Whether a task is up to date (nothing recorded, nothing run).
+    func decide(_ key: TaskKey, plan: PipelinePlan, catalog: RunCatalog?, outcomes: [TaskKey: Outcome],
+                summary: inout RunSummary) throws(PipelineError) -> Outcome {
+        try evaluate(key, plan: plan, catalog: catalog, outcomes: outcomes, signals: nil, summary: &summary, checkOnly: true)
+    }
+
+    func evaluate(_ key: TaskKey, plan: PipelinePlan, catalog: RunCatalog?, outcomes: [TaskKey: Outcome], signals: SignalWatcher?,
+                  summary: inout RunSummary, checkOnly: Bool) throws(PipelineError) -> Outcome {
         let say = options.print
         guard let stage = definition.stage(named: key.stage), let kind = StageKinds.named(stage.kind) else {
             return .failed("no stage \(key.stage)")
@@ -141,8 +178,10 @@ public final class PipelineRunner {
             resolved = try plan.resolve(key)
             output = try plan.outputPath(key)
         } catch {
+            if checkOnly { return .wouldRun }
             return record(key, catalog, state: "failed", error: "\(error)", summary: &summary)
         }
+        if checkOnly, !resolved.waitingFor.isEmpty { return .wouldRun }
         if !resolved.waitingFor.isEmpty {
             return record(key, catalog, state: "waiting", error: "waits for " + resolved.waitingFor.joined(separator: ", "), summary: &summary)
         }
@@ -154,21 +193,27 @@ public final class PipelineRunner {
             case .upToDate(let digest)?, .ran(let digest)?: inputs[producer.description] = digest
             case .wouldRun?: pendingInput = true
             case .failed?, .blocked?, .interrupted?:
+                if checkOnly { return .wouldRun }
                 return record(key, catalog, state: "blocked", error: "needs \(producer), which did not complete", summary: &summary)
             case .waiting?:
+                if checkOnly { return .wouldRun }
                 return record(key, catalog, state: "waiting", error: "needs \(producer), which is waiting", summary: &summary)
             case nil:
-                if let row = try catalog?.task(producer), row.state == "done", let digest = row.outputHash {
+                var row = knownRows[producer]
+                if row?.state != "done", let catalog { row = try catalog.task(producer) }
+                if let row, row.state == "done", let digest = row.outputHash {
                     inputs[producer.description] = digest
                 } else if options.dryRun {
                     pendingInput = true
                 } else {
+                    if checkOnly { return .wouldRun }
                     return record(key, catalog, state: "waiting", error: "needs \(producer) (another cycle or shard; not done yet)", summary: &summary)
                 }
             }
         }
         for file in resolved.inputFiles {
             guard FileManager.default.fileExists(atPath: file) else {
+                if checkOnly { return .wouldRun }
                 return record(key, catalog, state: "failed", error: "input file \(file) does not exist", summary: &summary)
             }
             let relative = file.hasPrefix(definition.baseFolder + "/") ? String(file.dropFirst(definition.baseFolder.count + 1)) : file
@@ -188,13 +233,14 @@ public final class PipelineRunner {
             }
         }
         let configHash = ContentDigest.text(Self.canonicalJSON(config))
-        let existing = try catalog?.task(key)
+        let existing = knownRows[key]
         let forced = options.force.contains(key.stage)
         if !forced, !pendingInput, let existing, existing.state == "done", existing.configHash == configHash, existing.inputsHash == inputsHash,
-           let digest = existing.outputHash, try outputsIntact(key, catalog) {
+           let digest = existing.outputHash, try outputsIntact(key) {
             if options.dryRun { summary.plan.append("up to date  \(key)") }
             return .upToDate(digest: digest)
         }
+        if checkOnly { return .wouldRun }
         if options.dryRun {
             let why: String
             if forced { why = "forced" } else if let existing {
@@ -217,10 +263,11 @@ public final class PipelineRunner {
             summary.plan.append("\(state.padding(toLength: 11, withPad: " ", startingAt: 0)) \(key): \(error)")
         } else {
             options.print("\(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(key): \(error)")
-            let row = RunCatalog.TaskRecord(stage: key.stage, cycle: key.cycle, member: key.member, state: state, attempts: (try? catalog?.task(key))??.attempts ?? 0,
+            let row = RunCatalog.TaskRecord(stage: key.stage, cycle: key.cycle, member: key.member, state: state, attempts: knownRows[key]?.attempts ?? 0,
                                             started: nil, finished: nil, seconds: nil, configHash: "", inputsHash: "", inputs: "{}",
                                             outputHash: nil, error: error, host: nil, pid: nil, childPid: nil)
             try? catalog?.save(row)
+            knownRows[key] = row
         }
         switch state {
         case "waiting": return .waiting(error)
@@ -231,9 +278,8 @@ public final class PipelineRunner {
 
     /// True when every output file recorded for `key` is present with its size (re-hashed
     /// when its modification time changed).
-    func outputsIntact(_ key: TaskKey, _ catalog: RunCatalog?) throws(PipelineError) -> Bool {
-        guard let catalog else { return false }
-        let outputs = try catalog.outputs(key)
+    func outputsIntact(_ key: TaskKey) throws(PipelineError) -> Bool {
+        let outputs = knownOutputs[key] ?? []
         guard !outputs.isEmpty else { return false }
         for output in outputs {
             guard let info = ContentDigest.fileInfo(runFolder + "/" + output.path), info.size == output.size else { return false }
@@ -269,7 +315,7 @@ public final class PipelineRunner {
             while kill(pid_t(child), 0) == 0, waited < 100 { usleep(100_000); waited += 1 }
         }
         let sameWork = existing.map { $0.configHash == configHash && $0.inputsHash == inputsHash && $0.state != "done" } ?? false
-        let resumable = sameWork && fm.fileExists(atPath: runFolder + "/" + stagingFolder)
+        let resumable = kind.resumes && sameWork && fm.fileExists(atPath: runFolder + "/" + stagingFolder)
         if !resumable { try? fm.removeItem(atPath: runFolder + "/" + stagingFolder) }
         do {
             try fm.createDirectory(atPath: runFolder + "/" + stagingFolder, withIntermediateDirectories: true)
@@ -287,7 +333,10 @@ public final class PipelineRunner {
             row.state = "running"
             row.error = nil
             try catalog.save(row)
-            let resuming = resumable || attempt > 0
+            if attempt > 0, !kind.resumes {
+                try? fm.removeItem(atPath: runFolder + "/" + stagingOutput)
+            }
+            let resuming = resumable || (attempt > 0 && kind.resumes)
             let command = try kind.command(resolved.parameters, context: StageContext(output: stagingOutput, runFolder: runFolder, resuming: resuming))
             log.logger.info("\(key): attempt \(row.attempts)\(resuming ? " (resuming)" : ""), output \(output)")
             say("run      \(key)\(row.attempts > 1 ? " (attempt \(row.attempts))" : "")")
@@ -329,6 +378,7 @@ public final class PipelineRunner {
                     lastError = "the command succeeded but wrote no output at \(stagingOutput)"
                     break
                 }
+                Durable.removeLeftovers(in: runFolder + "/" + stagingOutput)
                 try Durable.promote(runFolder + "/" + stagingOutput, to: runFolder + "/" + output, trash: runFolder + "/.plume/trash")
                 try? fm.removeItem(atPath: runFolder + "/" + stagingFolder)
                 let entries = try ContentDigest.entries(of: runFolder + "/" + output, relativeTo: runFolder)
@@ -338,9 +388,12 @@ public final class PipelineRunner {
                 row.seconds = Date().timeIntervalSince(began)
                 row.outputHash = digest
                 row.childPid = nil
-                try catalog.complete(row, outputs: entries.map {
+                let records = entries.map {
                     RunCatalog.OutputRecord(stage: key.stage, cycle: key.cycle, member: key.member, path: $0.path, size: $0.size, sha256: $0.sha256, modified: $0.modified)
-                })
+                }
+                try catalog.complete(row, outputs: records)
+                knownRows[key] = row
+                knownOutputs[key] = records
                 log.logger.info("done in \(String(format: "%.1f", row.seconds ?? 0)) s: \(entries.count) file(s), digest \(digest)")
                 say("done     \(key) (\(String(format: "%.1f", row.seconds ?? 0)) s)")
                 return .ran(digest: digest)
@@ -361,6 +414,7 @@ public final class PipelineRunner {
         row.seconds = Date().timeIntervalSince(began)
         row.childPid = nil
         try catalog.save(row)
+        knownRows[key] = row
         say("failed   \(key): \(lastError) (log: \(log.path))")
         return .failed(lastError)
     }

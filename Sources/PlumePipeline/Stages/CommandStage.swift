@@ -13,6 +13,7 @@ struct CommandStage: StageKind {
     let parameters: [ParameterSpec]
     let output: StageOutput
     let arguments: Arguments
+    var resumes = false
     var grid: Grid = { _, _ in nil }
     var checker: Check = { _, _ in [] }
 

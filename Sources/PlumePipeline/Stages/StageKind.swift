@@ -10,6 +10,9 @@ public protocol StageKind: Sendable {
     var parameters: [ParameterSpec] { get }
     /// A file (with its extension) or a folder.
     var output: StageOutput { get }
+    /// True when the command continues from what an interrupted attempt left in its output
+    /// (training checkpoints, rollout segments); otherwise an attempt starts from nothing.
+    var resumes: Bool { get }
     /// The command that writes the output to `context.output` (a path relative to the run
     /// folder, the child's working directory).
     func command(_ parameters: StageParameters, context: StageContext) throws(PipelineError) -> StageCommand
@@ -21,6 +24,7 @@ public protocol StageKind: Sendable {
 }
 
 extension StageKind {
+    public var resumes: Bool { false }
     public func outputGrid(_ parameters: StageParameters, checks: StageChecks) -> String? { nil }
     public func check(_ parameters: StageParameters, checks: StageChecks) -> [(parameter: String, message: String)] { [] }
 }

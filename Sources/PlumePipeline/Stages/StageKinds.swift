@@ -75,6 +75,7 @@ public enum StageKinds {
             return ["train", p.path("model") ?? "", "--data", p.path("data") ?? "", "--out", c.output]
                 + p.flags(["steps", "threads"]) + (c.resuming && resume ? ["--resume"] : [])
         },
+        resumes: true,
         grid: { _, checks in checks.inputFiles["model"].flatMap { try? ModelFile.load(path: $0).definition.grid } },
         checker: { p, checks in
             guard let path = checks.inputFiles["model"] else { return [] }
@@ -126,6 +127,7 @@ public enum StageKinds {
         name: "rollout", summary: "an emulator run forward from an initial state (netCDF, every step); resumes after a kill",
         parameters: rolloutParameters, output: .file(extension: "nc"),
         arguments: { p, c in rolloutArguments(p, c) },
+        resumes: true,
         grid: { _, checks in checkpointGrid(checks) },
         checker: { p, checks in rolloutChecks(p, checks) })
 
@@ -133,6 +135,7 @@ public enum StageKinds {
         name: "forecast", summary: "rollout, for weather: an emulator forecast from an analysis",
         parameters: rolloutParameters, output: .file(extension: "nc"),
         arguments: { p, c in rolloutArguments(p, c) },
+        resumes: true,
         grid: { _, checks in checkpointGrid(checks) },
         checker: { p, checks in rolloutChecks(p, checks) })
 
