@@ -34,6 +34,9 @@ enum WeatherEvaluation {
         var leadsDays: [Double]
         var series: [Curves]
         var rollouts: [Rollout]
+        /// Rollouts with no truth after their initial time yet (a forecast whose verifying
+        /// analyses have not arrived): listed, not scored.
+        var notYetVerifiable: [String] = []
     }
 
     static let variables = ["u", "v", "h"]
@@ -60,6 +63,7 @@ enum WeatherEvaluation {
         let series = [persistence] + (climatologies.isEmpty ? [] : [climatologyName])
         var results: [Rollout] = []
         var maps: [(variable: String, lead: Double, truth: [Double], predicted: [Double])] = []
+        var pending: [String] = [], pendingModels: [String] = []
         for (r, rollout) in rollouts.enumerated() {
             try rollout.checkSameGrid(as: reference, variables: variables)
             guard let (initFile, initRecord) = truth.locate(rollout.seconds[0]) else {
@@ -93,10 +97,16 @@ enum WeatherEvaluation {
                     }
                 }
             }
-            guard leads.count >= 2 else { throw ValidationError("rollout \(rollout.path): fewer than two steps overlap the --truth files") }
-            results.append(Rollout(file: rollout.path, model: model, initTime: rollout.date(rollout.seconds[0]).description,
-                                   leadDays: leads, mse: mse, acc: acc))
-            FileHandle.standardError.write(Data("scored \(rollout.path): \(leads.count) steps from \(results[r].initTime)\n".utf8))
+            guard leads.count >= 2 else {
+                pending.append(rollout.path)
+                if !pendingModels.contains(model) { pendingModels.append(model) }
+                FileHandle.standardError.write(Data("not yet verifiable: \(rollout.path) (no truth after its initial time \(rollout.date(rollout.seconds[0])))\n".utf8))
+                continue
+            }
+            let scored = Rollout(file: rollout.path, model: model, initTime: rollout.date(rollout.seconds[0]).description,
+                                 leadDays: leads, mse: mse, acc: acc)
+            results.append(scored)
+            FileHandle.standardError.write(Data("scored \(rollout.path): \(leads.count) steps from \(scored.initTime)\n".utf8))
         }
 
         let longest = results.max { $0.leadDays.count < $1.leadDays.count }?.leadDays ?? []
@@ -107,6 +117,7 @@ enum WeatherEvaluation {
         for r in results where (byInit[r.initTime]?.leadDays.count ?? -1) < r.leadDays.count { byInit[r.initTime] = r }
         var models: [String] = []
         for r in results where !models.contains(r.model) { models.append(r.model) }
+        for model in pendingModels where !models.contains(model) { models.append(model) }
         var curves: [Curves] = []
         for name in models + series {
             let group = models.contains(name) ? results.filter { $0.model == name } : Array(byInit.values)
@@ -124,9 +135,11 @@ enum WeatherEvaluation {
             }
         }
         let report = Report(truth: truth.files.map(\.path), climatology: climatologyFile?.path, climatologyMethod: climatologyFile == nil ? nil : methodText,
-                            leadsDays: leadsDays, series: curves, rollouts: results)
+                            leadsDays: leadsDays, series: curves, rollouts: results, notYetVerifiable: pending)
         try outputs.text("scores.json", try EvaluationReport.json(report))
         try outputs.text("scores.md", markdown(report))
+        // Nothing scored yet (every forecast waits for its verifying analyses): the tables only.
+        guard !results.isEmpty else { return }
         for v in variables {
             let mine = curves.filter { $0.variable == v }
             try outputs.plot("weather-rmse-\(v)-vs-lead.png") { url in
@@ -158,6 +171,9 @@ enum WeatherEvaluation {
             md += "No --climatology: no ACC and no climatology baseline. "
         }
         md += "Persistence: the initial state held. Models are averaged over their rollouts, baselines over the distinct initial times.\n\n"
+        if !report.notYetVerifiable.isEmpty {
+            md += "Not yet verifiable (no truth after the initial time): \(report.notYetVerifiable.joined(separator: ", ")).\n\n"
+        }
         md += "| series | variable | lead (days) | RMSE | ACC | rollouts |\n|---|---|---:|---:|---:|---:|\n"
         for s in report.series {
             for lead in report.leadsDays {

@@ -12,7 +12,7 @@ struct Plume: ParsableCommand {
         abstract: "Weather and atmospheric-transport emulator pipeline.",
         version: PlumeVersion.current,
         subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, PlotCommand.self, GenerateCommand.self,
-                      TransportCommand.self, TrainCommand.self, RolloutCommand.self, EvaluateCommand.self, RunCommand.self,
+                      TransportCommand.self, BarotropicCommand.self, TrainCommand.self, RolloutCommand.self, EvaluateCommand.self, RunCommand.self,
                       StatusCommand.self, ReportCommand.self, SubmitCommand.self, BenchCommand.self])
 
     /// Sets the process's malloc policy (`plume_tune_malloc`), then parses and runs.

@@ -118,7 +118,9 @@ import Testing
              message: "a stage that runs once before the cycles cannot use 'rollout', which runs in each cycle"),
         Case(name: "bad-choice", text: variant("dataset: carbonbench-mini", "dataset: era5"), line: 8,
              message: "with.dataset: expected one of carbonbench-mini, weather, found 'era5'"),
-        Case(name: "missing-parameter", text: variant(", days: 2}", "}"), line: 15, message: "missing parameter 'days'"),
+        Case(name: "missing-parameter", text: variant("checkpoint: \"${train}/best.safetensors\", ", ""), line: 15, message: "missing parameter 'checkpoint'"),
+        Case(name: "leg-without-days", text: variant("cycles: {from: 2000-01-01, to: 2000-01-03, step: P1D}", "cycles: {at: 2000-01-01}").replacingOccurrences(of: ", days: 2}", with: "}"),
+             line: 13, message: "needed: the cycles have no next point to run to"),
         Case(name: "same-output", text: variant("days: 2}", "days: 2}\n    out: \"{cycle:%Y%m%d%H}/x.nc\"") + "  other:\n    uses: text\n    with: {text: hi}\n    out: \"{cycle:%Y%m%d%H}/x.nc\"\n",
              line: nil, message: "is also the output of stage"),
     ]

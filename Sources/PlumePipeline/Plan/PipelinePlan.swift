@@ -252,7 +252,15 @@ public struct PipelinePlan: Sendable {
         }
         var seen = Set<TaskKey>()
         producers = producers.filter { seen.insert($0).inserted }
-        return Resolved(parameters: StageParameters(values: values, cycle: point, calendar: calendar),
+        var next: CFDate?
+        if let index {
+            if case .points(let sequence) = definition.cycles, let step = sequence.step {
+                next = step.advance(cycles[index], calendar: calendar)
+            } else if index + 1 < cycles.count {
+                next = cycles[index + 1]
+            }
+        }
+        return Resolved(parameters: StageParameters(values: values, cycle: point, nextCycle: next, calendar: calendar),
                         producers: producers, inputFiles: Array(Set(inputFiles)).sorted(), waitingFor: waiting,
                         producerStage: producerStage, inputFileParameters: inputFileParameters)
     }

@@ -30,7 +30,8 @@ struct CommandStage: StageKind {
 
 extension StageParameters {
     /// `--kebab-case VALUE` for each of `keys` that is set (snake_case keys); booleans that
-    /// are true give the bare flag; path lists give the flag once followed by every path.
+    /// are true give the bare flag; path lists give the flag before each path (repeated
+    /// options accumulate, whatever the option's parsing).
     func flags(_ keys: [String]) -> [String] {
         var out: [String] = []
         for key in keys {
@@ -38,9 +39,8 @@ extension StageParameters {
             switch values[key] {
             case .string(let value)?:
                 if value == "true" { out.append(flag) } else if value != "false" { out += [flag, value] }
-            case .paths(let paths)? where !paths.isEmpty:
-                out.append(flag)
-                out += paths
+            case .paths(let paths)?:
+                for path in paths { out += [flag, path] }
             default: break
             }
         }

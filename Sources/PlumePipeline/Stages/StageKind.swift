@@ -89,6 +89,8 @@ public struct StageParameters: Sendable, Equatable {
     public var values: [String: Value]
     /// The task's cycle point.
     public var cycle: CFDate
+    /// The next cycle point (the range's step after `cycle`), when there is one.
+    public var nextCycle: CFDate?
     public var calendar: CFCalendar
 
     public enum Value: Sendable, Equatable {
@@ -96,10 +98,20 @@ public struct StageParameters: Sendable, Equatable {
         case paths([String])
     }
 
-    public init(values: [String: Value], cycle: CFDate, calendar: CFCalendar) {
+    public init(values: [String: Value], cycle: CFDate, nextCycle: CFDate? = nil, calendar: CFCalendar) {
         self.values = values
         self.cycle = cycle
+        self.nextCycle = nextCycle
         self.calendar = calendar
+    }
+
+    /// `days`, or the days from the cycle point to the next one (a leg of a chained rollout).
+    public var legDays: String? {
+        if let days = string("days") { return days }
+        guard let next = nextCycle else { return nil }
+        let clock = CFTimeUnits(secondsPerUnit: 86400, reference: cycle, calendar: calendar)
+        let days = clock.value(of: next)
+        return days == days.rounded() ? String(Int(days)) : String(days)
     }
 
     public func string(_ key: String) -> String? {

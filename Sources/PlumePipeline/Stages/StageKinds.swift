@@ -17,7 +17,9 @@ public enum StageKinds {
         name: "generate", summary: "built-in truth: CarbonBench-mini or the shallow-water weather set (a folder)",
         parameters: [
             ParameterSpec("dataset", .choice(["carbonbench-mini", "weather"]), required: true, help: "what to generate"),
-            ParameterSpec("days", .number, required: true, help: "recorded days"),
+            ParameterSpec("days", .number, help: "recorded days (weather: required; CarbonBench-mini: instead of years)"),
+            ParameterSpec("years", .integer, help: "CarbonBench-mini: recorded years (default 5)"),
+            ParameterSpec("transport_spinup_years", .integer, help: "CarbonBench-mini: whole years of transport spin-up"),
             ParameterSpec("spinup_days", .number, help: "spin-up days before the record"),
             ParameterSpec("split", .string, help: "train,val,test proportions"),
             ParameterSpec("seed", .integer, help: "seed of the weather model's draws"),
@@ -31,11 +33,22 @@ public enum StageKinds {
         output: .folder,
         arguments: { p, c in
             ["generate", p.string("dataset") ?? "carbonbench-mini"]
-                + p.flags(["days", "spinup_days", "split", "seed", "grid", "output_grid", "levels", "truncation", "threads", "diagnostics"])
+                + p.flags(["days", "years", "transport_spinup_years", "spinup_days", "split", "seed", "grid", "output_grid", "levels",
+                           "truncation", "threads", "diagnostics"])
                 + ["--out", c.output]
         },
         grid: { p, _ in
             p.string("dataset") == "weather" ? (p.string("output_grid") ?? p.string("grid") ?? "gaussian-n32") : (p.string("grid") ?? "latlon5.625")
+        },
+        checker: { p, _ in
+            let weather = p.string("dataset") == "weather"
+            var issues: [(String, String)] = []
+            if weather, p.string("days") == nil { issues.append(("dataset", "the weather set needs days")) }
+            for key in ["years", "transport_spinup_years", "levels"] where weather && p.string(key) != nil {
+                issues.append((key, "applies to carbonbench-mini only"))
+            }
+            if !weather, p.string("output_grid") != nil { issues.append(("output_grid", "applies to the weather set only (CarbonBench-mini's grid is grid)")) }
+            return issues
         })
 
     static let ingest = CommandStage(
@@ -91,15 +104,15 @@ public enum StageKinds {
         ParameterSpec("checkpoint", .path, required: true, help: "emulator checkpoint (.safetensors) or ${train}/best.safetensors"),
         ParameterSpec("init", .path, required: true, help: "file holding the initial state at the start"),
         ParameterSpec("start", .date, help: "start date (default: the cycle point)"),
-        ParameterSpec("days", .number, required: true, help: "days to run"),
+        ParameterSpec("days", .number, help: "days to run (default: to the next cycle point, one leg of a chain)"),
         ParameterSpec("forcing", .paths, help: "forcing files (default: the init file)"),
         ParameterSpec("grid", .grid, help: "the grid the rollout must run on (checked against the checkpoint)"),
         ParameterSpec("segment_steps", .integer, help: "steps per resumable segment"),
     ]
 
     static func rolloutArguments(_ p: StageParameters, _ c: StageContext) -> [String] {
-        ["rollout", p.path("checkpoint") ?? "", "--init", p.path("init") ?? "", "--start", p.startDate]
-            + p.flags(["days", "forcing", "segment_steps"]) + ["--out", c.output, "--resume"]
+        ["rollout", p.path("checkpoint") ?? "", "--init", p.path("init") ?? "", "--start", p.startDate, "--days", p.legDays ?? ""]
+            + p.flags(["forcing", "segment_steps"]) + ["--out", c.output, "--resume"]
     }
 
     static func checkpointGrid(_ checks: StageChecks) -> String? {
@@ -108,6 +121,7 @@ public enum StageKinds {
     }
 
     static func rolloutChecks(_ p: StageParameters, _ checks: StageChecks) -> [(parameter: String, message: String)] {
+        if p.legDays == nil { return [("days", "needed: the cycles have no next point to run to")] }
         var grid = checks.inputGrids["checkpoint"]
         if let file = checks.inputFiles["checkpoint"] {
             do { grid = try CheckpointHeader.info(path: file).definition.grid } catch { return [("checkpoint", "\(error)")] }
@@ -131,13 +145,42 @@ public enum StageKinds {
         grid: { _, checks in checkpointGrid(checks) },
         checker: { p, checks in rolloutChecks(p, checks) })
 
+    /// `forecast`: an emulator checkpoint (as `rollout`), or `model: shallow-water`, the
+    /// equivalent-barotropic forecast of the reference shallow-water model from a real
+    /// analysis on its Gaussian grid (`plume barotropic`).
     static let forecast = CommandStage(
-        name: "forecast", summary: "rollout, for weather: an emulator forecast from an analysis",
-        parameters: rolloutParameters, output: .file(extension: "nc"),
-        arguments: { p, c in rolloutArguments(p, c) },
+        name: "forecast", summary: "a weather forecast from an analysis: an emulator checkpoint, or model: shallow-water (the reference model, equivalent-barotropic)",
+        parameters: rolloutParameters.map { spec in
+            var spec = spec
+            if spec.name == "checkpoint" { spec.required = false; spec.help = "emulator checkpoint (or model: shallow-water)" }
+            return spec
+        } + [
+            ParameterSpec("model", .choice(["shallow-water"]), help: "the reference model instead of a checkpoint"),
+            ParameterSpec("truncation", .integer, help: "shallow-water: triangular truncation (default 42)"),
+            ParameterSpec("output_grid", .grid, help: "shallow-water: grid the forecast is written on"),
+            ParameterSpec("level", .number, help: "shallow-water: pressure level of the analysis, hPa (default 500)"),
+            ParameterSpec("output_hours", .number, help: "shallow-water: hours between records (default 6)"),
+        ],
+        output: .file(extension: "nc"),
+        arguments: { p, c in
+            guard p.string("model") == "shallow-water" else { return rolloutArguments(p, c) }
+            return ["barotropic", p.path("init") ?? "", "--days", p.legDays ?? "", "--out", c.output]
+                + p.flags(["grid", "truncation", "output_grid", "level", "output_hours"])
+        },
         resumes: true,
-        grid: { _, checks in checkpointGrid(checks) },
-        checker: { p, checks in rolloutChecks(p, checks) })
+        grid: { p, checks in p.string("model") == "shallow-water" ? (p.string("output_grid") ?? p.string("grid") ?? "gaussian-n32") : checkpointGrid(checks) },
+        checker: { p, checks in
+            let physical = p.string("model") == "shallow-water"
+            if physical == (p.path("checkpoint") != nil) {
+                return [("checkpoint", "give a checkpoint (an emulator) or model: shallow-water (the reference model), one of them")]
+            }
+            if physical {
+                if p.legDays == nil { return [("days", "needed: the cycles have no next point to run to")] }
+                return ["segment_steps", "forcing"].filter { p.values[$0] != nil }.map { ($0, "applies to emulator forecasts only") }
+            }
+            let extra = ["truncation", "output_grid", "level", "output_hours"].filter { p.values[$0] != nil }
+            return extra.map { ($0, "applies to model: shallow-water only") } + rolloutChecks(p, checks)
+        })
 
     static let transport = CommandStage(
         name: "transport", summary: "the reference transport model (mass fixer, surface fluxes) from files: a folder with transport.nc and its budget",
@@ -146,7 +189,7 @@ public enum StageKinds {
             ParameterSpec("fluxes", .paths, help: "surface-flux files"),
             ParameterSpec("init", .path, help: "file holding the initial co2massmix"),
             ParameterSpec("start", .date, help: "start date (default: the cycle point)"),
-            ParameterSpec("days", .number, required: true, help: "days to run"),
+            ParameterSpec("days", .number, help: "days to run (default: to the next cycle point, one leg of a chain)"),
             ParameterSpec("grid", .grid, help: "transport grid"),
             ParameterSpec("levels", .string, help: "transport levels (l10, l20)"),
             ParameterSpec("time_step", .number, help: "seconds"),
@@ -158,11 +201,12 @@ public enum StageKinds {
         arguments: { p, c in
             var arguments = ["transport"] + p.flags(["met", "fluxes", "grid", "levels", "time_step", "output_interval_hours", "eddy_diffusion", "name"])
             if let initial = p.path("init") { arguments += ["--init", initial, "--start", p.startDate] }
-            let days = Double(p.string("days") ?? "") ?? 0
+            let days = Double(p.legDays ?? "") ?? 0
             arguments += ["--hours", String(days * 24), "--out", c.output]
             return arguments
         },
-        grid: { p, _ in p.string("grid") ?? "latlon5.625" })
+        grid: { p, _ in p.string("grid") ?? "latlon5.625" },
+        checker: { p, _ in p.legDays == nil ? [("days", "needed: the cycles have no next point to run to")] : [] })
 
     static let verify = CommandStage(
         name: "verify", summary: "rollouts scored against the truth (tables, lead curves, maps: a folder)",
