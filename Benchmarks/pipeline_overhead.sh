@@ -41,6 +41,6 @@ if [[ -f $PIPELINE ]]; then
   rm -rf "$RUN"
   t0=$(date +%s.%N); "$PLUME" run "$PIPELINE" --run-folder "$RUN" > "$WORK/tracer.log" 2>&1; t1=$(date +%s.%N)
   wall=$(echo "$t1 - $t0" | bc)
-  stages=$(sqlite3 "$RUN/.plume/catalog.sqlite" "select sum(seconds) from tasks")
-  echo "tracer rollout ($PIPELINE): run wall $wall s, stage commands $stages s, engine $(echo "$wall - $stages" | bc) s = $(echo "scale=3; 100 * ($wall - $stages) / $wall" | bc) %"
+  stages=$(sqlite3 "$RUN/.plume/catalog.sqlite" "select sum(commandSeconds) from tasks")
+  echo "tracer rollout ($PIPELINE): run wall $wall s, stage commands $stages s, engine (catalog, hashing, scheduling, locks, promotion) $(echo "$wall - $stages" | bc) s = $(echo "scale=3; 100 * ($wall - $stages) / $wall" | bc) %"
 fi

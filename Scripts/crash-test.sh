@@ -7,13 +7,16 @@
 #     uninterrupted run's;
 #   - a second `plume run` on the same folder while one is running is refused, naming the holder.
 #
-# Usage: Scripts/crash-test.sh PIPELINE [KILLS=20] [MAX_DELAY_S=120] [WORK=out/crash-test]
+# Usage: Scripts/crash-test.sh PIPELINE [KILLS=20] [MAX_DELAY_S=auto] [WORK=out/crash-test]
 # The uninterrupted reference run goes to WORK/reference, the killed one to WORK/killed.
+# Each kill comes after a delay drawn uniformly from 0.5 s to MAX_DELAY_S (auto: 1.3 times
+# the longest stage of the reference run, so that every stage, the long ones included, can
+# complete between kills and the kills fall across the whole pipeline).
 # Prints one line per kill and a summary; exit status 0 when every check passed.
 set -euo pipefail
 PIPELINE=$1
 KILLS=${2:-20}
-MAX_DELAY=${3:-120}
+MAX_DELAY=${3:-auto}
 WORK=${4:-out/crash-test}
 PLUME=${PLUME:-.build/release/plume}
 SEED=${SEED:-1}
@@ -38,6 +41,10 @@ if [[ ! -f $REF/.plume/catalog.sqlite ]] || "$PLUME" run "$PIPELINE" --run-folde
   "$PLUME" run "$PIPELINE" --run-folder "$REF" > "$WORK/reference.log" 2>&1
   echo "  took $(( $(date +%s) - start )) s"
 fi
+if [[ $MAX_DELAY == auto ]]; then
+  MAX_DELAY=$(sqlite3 "$REF/.plume/catalog.sqlite" "select cast(1.3 * max(seconds) + 1 as integer) from tasks")
+fi
+echo "kills after 0.5 to $MAX_DELAY s"
 rm -rf "$KILLED"
 failures=0
 for ((k = 1; k <= KILLS; k++)); do

@@ -29,9 +29,9 @@ import Testing
             let header = (try? JSONSerialization.data(withJSONObject: ["__metadata__": ["plume": infoText]])) ?? Data()
             var length = UInt64(header.count).littleEndian
             let data = Data(bytes: &length, count: 8) + header
-            FileManager.default.createFile(atPath: folder + "/models/midres.safetensors", contents: data)
+            _ = FileManager.default.createFile(atPath: folder + "/models/midres.safetensors", contents: data)
         }
-        FileManager.default.createFile(atPath: folder + "/init.nc", contents: Data("not used".utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/init.nc", contents: Data("not used".utf8))
         return folder
     }()
 

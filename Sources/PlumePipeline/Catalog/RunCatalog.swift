@@ -18,6 +18,9 @@ public final class RunCatalog: @unchecked Sendable {
         public var started: String?
         public var finished: String?
         public var seconds: Double?
+        /// Of `seconds`, the time the stage's command itself ran (all attempts); the rest is
+        /// the engine's (promotion, hashing, catalog).
+        public var commandSeconds: Double?
         public var configHash: String
         public var inputsHash: String
         /// JSON: the input digests by name.
@@ -76,6 +79,7 @@ public final class RunCatalog: @unchecked Sendable {
                     t.column("started", .text)
                     t.column("finished", .text)
                     t.column("seconds", .double)
+                    t.column("commandSeconds", .double)
                     t.column("configHash", .text).notNull()
                     t.column("inputsHash", .text).notNull()
                     t.column("inputs", .text).notNull()

@@ -264,7 +264,7 @@ public final class PipelineRunner {
         } else {
             options.print("\(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(key): \(error)")
             let row = RunCatalog.TaskRecord(stage: key.stage, cycle: key.cycle, member: key.member, state: state, attempts: knownRows[key]?.attempts ?? 0,
-                                            started: nil, finished: nil, seconds: nil, configHash: "", inputsHash: "", inputs: "{}",
+                                            started: nil, finished: nil, seconds: nil, commandSeconds: nil, configHash: "", inputsHash: "", inputs: "{}",
                                             outputHash: nil, error: error, host: nil, pid: nil, childPid: nil)
             try? catalog?.save(row)
             knownRows[key] = row
@@ -323,7 +323,7 @@ public final class PipelineRunner {
             throw .io(path: runFolder + "/" + stagingFolder, reason: "\(error)")
         }
         var row = RunCatalog.TaskRecord(stage: key.stage, cycle: key.cycle, member: key.member, state: "running",
-                                        attempts: sameWork ? (existing?.attempts ?? 0) : 0, started: Self.now(), finished: nil, seconds: nil,
+                                        attempts: sameWork ? (existing?.attempts ?? 0) : 0, started: Self.now(), finished: nil, seconds: nil, commandSeconds: 0,
                                         configHash: configHash, inputsHash: inputsHash, inputs: inputsJSON, outputHash: nil, error: nil,
                                         host: ProcessInfo.processInfo.hostName, pid: Int(getpid()), childPid: nil)
         let began = Date()
@@ -341,6 +341,7 @@ public final class PipelineRunner {
             log.logger.info("\(key): attempt \(row.attempts)\(resuming ? " (resuming)" : ""), output \(output)")
             say("run      \(key)\(row.attempts > 1 ? " (attempt \(row.attempts))" : "")")
             var succeeded = false
+            let commandBegan = Date()
             switch command {
             case .write(let bytes):
                 do {
@@ -363,6 +364,7 @@ public final class PipelineRunner {
                 case .signalled(let number): lastError = "killed by signal \(number): \(log.tail())"
                 }
             }
+            row.commandSeconds = (row.commandSeconds ?? 0) + Date().timeIntervalSince(commandBegan)
             if signals.receivedSignal != nil {
                 row.state = "interrupted"
                 row.error = "interrupted by signal \(signals.receivedSignal ?? 0); plume run continues it"

@@ -17,7 +17,12 @@ public enum RunOverview {
         let figures = outputs.filter { $0.path.hasSuffix(".png") }.map(\.path)
         lines += ["", "outputs in \(definition.runFolder)/:"]
         lines.append("  netCDF (\(netCDF.count)): " + netCDF.joined(separator: ", "))
-        lines.append("  figures (\(figures.count)): " + figures.joined(separator: ", "))
+        var folders: [(String, Int)] = []
+        for figure in figures {
+            let folder = (figure as NSString).deletingLastPathComponent
+            if let i = folders.firstIndex(where: { $0.0 == folder }) { folders[i].1 += 1 } else { folders.append((folder, 1)) }
+        }
+        lines.append("  figures (\(figures.count) PNG): " + folders.map { "\($0.0.isEmpty ? "." : $0.0)/ (\($0.1))" }.joined(separator: ", "))
         lines.append("  report: \(report)")
         lines.append("  catalog: \(catalog.path); logs: \(definition.runFolder)/.plume/logs/")
         return lines.joined(separator: "\n")
