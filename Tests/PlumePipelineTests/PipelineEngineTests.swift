@@ -120,6 +120,17 @@ import Glibc
             "seed once", "leg 2000-01-01T00:00:00", "leg 2000-01-01T12:00:00", "leg 2000-01-02T00:00:00"])
     }
 
+    /// Starts `plume ARGUMENTS` in the background, output discarded.
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs `plume ARGUMENTS` and returns (status, stdout + stderr).
     static func plume(_ arguments: [String], in directory: String? = nil) throws -> (Int32, String) {
         let process = Process()
@@ -179,12 +190,7 @@ import Glibc
         #expect(status == 0, "\(output)")
         var processes: [Process] = []
         for shard in 0..<4 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.executable)
-            process.arguments = ["run", folder + "/four.yaml", "--shard", "\(shard)/4"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Self.start(["run", folder + "/four.yaml", "--shard", "\(shard)/4"])
             processes.append(process)
         }
         for process in processes { process.waitUntilExit() }
@@ -281,12 +287,7 @@ import Glibc
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<8 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.executable)
-            process.arguments = ["run", folder + "/killed.yaml"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Self.start(["run", folder + "/killed.yaml"])
             usleep(UInt32.random(in: 100_000...1_500_000, using: &generator))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
@@ -317,12 +318,7 @@ import Glibc
                 uses: generate
                 with: {dataset: weather, grid: gaussian-n32, truncation: 21, days: 20, spinup_days: 1, split: "0.5,0.25,0.25", output_grid: latlon5.625}
             """, folder + "/p.yaml")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["run", folder + "/p.yaml"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.start(["run", folder + "/p.yaml"])
         usleep(700_000)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
@@ -333,5 +329,40 @@ import Glibc
         let (status, output) = try Self.plume(["run", folder + "/p.yaml"])
         #expect(status == 0, "\(output)")
         #expect(FileManager.default.fileExists(atPath: folder + "/run/2000010100/truth/weather-test.nc"))
+    }
+
+    @Test func aSlurmArrayTaskRunsItsShardAndSubmitWritesTheArrayScript() throws {
+        let folder = Self.folder("slurm")
+        Self.write("""
+            pipeline: campaign
+            run: run
+            cycles: {from: 2000-01-01, to: 2000-01-08, step: P1D}
+            stages:
+              forecast:
+                uses: text
+                with: {text: "forecast {cycle}"}
+            """, folder + "/p.yaml")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["run", folder + "/p.yaml"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SLURM_ARRAY_TASK_ID"] = "1"
+        environment["SLURM_ARRAY_TASK_COUNT"] = "4"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        // Array task 1 of 4 runs the cycles at positions 1 and 5.
+        let cycles = try RunCatalog(runFolder: folder + "/run").tasks().map(\.cycle)
+        #expect(cycles == ["2000-01-02T00:00:00", "2000-01-06T00:00:00"])
+
+        let (status, output) = try Self.plume(["submit", folder + "/p.yaml", "--slurm", "--array-size", "4"])
+        #expect(status == 0, "\(output)")
+        let script = try String(contentsOfFile: folder + "/run/.plume/slurm/submit.sbatch", encoding: .utf8)
+        #expect(script.hasPrefix("#!/bin/bash\n#SBATCH --job-name=plume-campaign\n#SBATCH --array=0-3\n"))
+        #expect(script.contains("run '\(folder)/p.yaml' --shard \"${SLURM_ARRAY_TASK_ID}/4\""))
+        #expect(script.contains("#SBATCH --output=\(folder)/run/.plume/slurm/%A_%a.out"))
     }
 }
