@@ -5,7 +5,20 @@ import Foundation
 public enum RunOverview {
     public static func render(_ definition: PipelineDefinition, catalog: RunCatalog, report: String) -> String {
         guard let rows = try? catalog.tasks(), let outputs = try? catalog.allOutputs() else { return "" }
-        var lines = ["", StatusTable.render(rows)]
+        var lines = [""]
+        if rows.count <= 40 {
+            lines.append(StatusTable.render(rows))
+        } else {
+            // A large run: the tasks by stage and state, and every task that is not done.
+            var byStage: [String: [String: Int]] = [:]
+            for row in rows { byStage[row.stage, default: [:]][row.state, default: 0] += 1 }
+            for stage in definition.stages.map(\.name) where byStage[stage] != nil {
+                lines.append("  \(stage): " + byStage[stage]!.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            }
+            let open = rows.filter { $0.state != "done" }
+            if !open.isEmpty { lines += ["", StatusTable.render(Array(open.prefix(40)))] }
+            if open.count > 40 { lines.append("… \(open.count - 40) more (plume status)") }
+        }
         let verifyStages = Set(definition.stages.filter { $0.kind == "verify" }.map(\.name))
         for output in outputs where verifyStages.contains(output.stage) && output.path.hasSuffix("scores.md") {
             guard let text = try? String(contentsOfFile: definition.runFolder + "/" + output.path, encoding: .utf8) else { continue }
