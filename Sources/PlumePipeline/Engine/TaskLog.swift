@@ -1,10 +1,11 @@
 import Foundation
 import Logging
+import PlumeSupport
 
 /// A swift-log handler that appends to a task's log file, `RUN/.plume/logs/STAGE/CYCLE.log`,
 /// which also receives the stage command's output.
 struct TaskLogHandler: LogHandler {
-    let handle: FileHandle
+    let log: AppendLog
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
 
@@ -17,34 +18,23 @@ struct TaskLogHandler: LogHandler {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         let line = "[plume \(formatter.string(from: Date())) \(event.level)] \(event.message)\n"
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
+        log.append(line)
     }
 }
 
 /// The log file of a task, opened for appending.
 struct TaskLog {
     let path: String
-    let handle: FileHandle
+    let file: AppendLog
     let logger: Logger
+
+    var handle: FileHandle { file.fileHandle }
 
     init(path: String) throws(PipelineError) {
         self.path = path
-        do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: path) {
-                guard FileManager.default.createFile(atPath: path, contents: nil) else { throw PipelineError.io(path: path, reason: "cannot create") }
-            }
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw PipelineError.io(path: path, reason: "cannot open") }
-            handle.seekToEndOfFile()
-            self.handle = handle
-        } catch let error as PipelineError {
-            throw error
-        } catch {
-            throw .io(path: path, reason: "\(error)")
-        }
-        let handle = self.handle
-        logger = Logger(label: "plume.pipeline") { _ in TaskLogHandler(handle: handle) }
+        do { file = try AppendLog(path: path) } catch { throw .io(path: path, reason: error.reason) }
+        let log = file
+        logger = Logger(label: "plume.pipeline") { _ in TaskLogHandler(log: log) }
     }
 
     /// The last `count` non-empty lines of the log (for error messages).
