@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PlumeSupport
 import Testing
 @testable import PlumePipeline
@@ -364,5 +365,17 @@ import Glibc
         #expect(script.hasPrefix("#!/bin/bash\n#SBATCH --job-name=plume-campaign\n#SBATCH --array=0-3\n"))
         #expect(script.contains("run '\(folder)/p.yaml' --shard \"${SLURM_ARRAY_TASK_ID}/4\""))
         #expect(script.contains("#SBATCH --output=\(folder)/run/.plume/slurm/%A_%a.out"))
+    }
+
+    @Test func processesOpeningANewCatalogTogetherAllSucceed() throws {
+        for round in 0..<5 {
+            let folder = Self.folder("catalog-race-\(round)")
+            let failures = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try RunCatalog(runFolder: folder) } catch { failures.withLock { $0 += 1 } }
+            }
+            #expect(failures.withLock { $0 } == 0)
+            #expect(try RunCatalog(runFolder: folder).tasks().isEmpty)
+        }
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The run catalog, `RUN/.plume/catalog.sqlite` (SQLite in WAL mode, shared safely by the
 /// processes of a sharded campaign): every task's state, attempts, timings, config and
@@ -63,6 +66,19 @@ public final class RunCatalog: @unchecked Sendable {
     public init(runFolder: String) throws(PipelineError) {
         let folder = runFolder + "/.plume"
         path = folder + "/catalog.sqlite"
+        // Processes starting together (the shards of a campaign) create the catalog one at a
+        // time: the schema is made under a lock, then everyone shares the database.
+        var setupLock: RunLock?
+        for attempt in 0..<1200 {
+            do {
+                setupLock = try RunLock.acquire(folder: runFolder, name: "catalog-setup")
+                break
+            } catch {
+                guard case .locked = error, attempt < 1199 else { throw error }
+                usleep(50_000)
+            }
+        }
+        defer { setupLock?.release() }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var configuration = Configuration()
