@@ -9,20 +9,33 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a run's HTML report: the plan as a graph, the status table, the verification tables and the figures, in one self-contained page.")
 
-    @Argument(help: "Pipeline file of the run.")
-    var pipeline: String
+    @Argument(help: "Run folder, or the pipeline file of the run.")
+    var target: String
 
-    @Option(name: .customLong("run-folder"), help: "Run folder (default: the pipeline's run:).")
+    @Option(name: .customLong("run-folder"), help: "With a pipeline file: the run folder (default: the pipeline's run:).")
     var runFolder: String?
 
     @Option(help: "Output HTML file (default: RUN/report.html).")
     var out: String?
 
     func run() throws {
-        let definition = try PipelineFile.parse(String(decoding: FileManager.default.contents(atPath: pipeline) ?? Data(), as: UTF8.self),
-                                                path: pipeline, runFolder: runFolder)
+        var isFolder: ObjCBool = false
+        let definition: PipelineDefinition
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), isFolder.boolValue {
+            // A run folder: the pipeline as it was run (RUN/.plume/pipeline.yaml).
+            let folder = URL(fileURLWithPath: target).standardizedFileURL.path
+            guard let text = FileManager.default.contents(atPath: folder + "/.plume/pipeline.yaml") else {
+                throw ValidationError("\(folder): not a run folder (no .plume/pipeline.yaml; has plume run run there?)")
+            }
+            let original = (try? String(contentsOfFile: folder + "/.plume/pipeline-path", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? folder + "/.plume/pipeline.yaml"
+            definition = try PipelineFile.parse(String(decoding: text, as: UTF8.self), path: original, runFolder: folder)
+        } else {
+            definition = try PipelineFile.parse(String(decoding: FileManager.default.contents(atPath: target) ?? Data(), as: UTF8.self),
+                                                path: target, runFolder: runFolder)
+        }
         guard FileManager.default.fileExists(atPath: definition.runFolder + "/.plume/catalog.sqlite") else {
-            throw ValidationError("\(definition.runFolder): no run catalog; run plume run \(pipeline) first")
+            throw ValidationError("\(definition.runFolder): no run catalog; run plume run first")
         }
         let catalog = try RunCatalog(runFolder: definition.runFolder)
         let path = out ?? definition.runFolder + "/report.html"

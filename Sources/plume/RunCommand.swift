@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PlumePipeline
+import PlumeSupport
 
 /// `plume run`: the staged pipeline engine.
 struct RunCommand: ParsableCommand {
@@ -74,6 +75,12 @@ struct RunCommand: ParsableCommand {
         options.print = { line in
             if isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        if !dryRun {
+            // The pipeline as run, for plume report RUN.
+            try? FileManager.default.createDirectory(atPath: definition.runFolder + "/.plume", withIntermediateDirectories: true)
+            try? AtomicFile.write(Data(contentsOf: URL(fileURLWithPath: pipeline)), to: definition.runFolder + "/.plume/pipeline.yaml")
+            try? AtomicFile.write(text: URL(fileURLWithPath: pipeline).standardizedFileURL.path + "\n", to: definition.runFolder + "/.plume/pipeline-path")
         }
         let summary: RunSummary
         do {

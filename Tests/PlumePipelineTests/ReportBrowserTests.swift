@@ -51,5 +51,11 @@ import Testing
         #expect(body.contains("data-figures-loaded=\"3\""), "\(body)")
         #expect(!log.contains("Uncaught"), "\(log)")
         #expect(dom.contains("weather-kinetic-energy.png"))
+        #expect(dom.contains("a weather set and a note, for the report test"))
+        // plume report RUN writes it again from the run folder alone.
+        let (again, output2) = try PipelineEngineTests.plume(["report", folder + "/run", "--out", folder + "/again.html"])
+        #expect(again == 0, "\(output2)")
+        let second = try String(contentsOfFile: folder + "/again.html", encoding: .utf8)
+        #expect(second.contains("<svg") && second.contains("data-expected-figures=\"3\""))
     }
 }

@@ -9,6 +9,8 @@ public struct PipelineDefinition: Sendable {
     public var baseFolder: String
     /// `pipeline:`: letters, digits, `-`, `_`.
     public var name: String
+    /// `description:`, one line for the report.
+    public var description: String?
     /// Absolute run folder (`run:`, or `--run-folder`).
     public var runFolder: String
     public var cycles: CycleSource

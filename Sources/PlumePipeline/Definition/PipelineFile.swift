@@ -72,7 +72,10 @@ public enum PipelineFile {
                 issue(node, "pipeline: expected a name of letters, digits, '-' and '_' starting with a letter, found \(describe(node))")
             }
         }
-        if let node = top["description"], plainString(node) == nil { issue(node, "description: expected a string, found \(describe(node))") }
+        var description: String?
+        if let node = top["description"] {
+            if let text = plainString(node) { description = text } else { issue(node, "description: expected a string, found \(describe(node))") }
+        }
         var run = runFolder.map { absolute($0, base: FileManager.default.currentDirectoryPath) } ?? absolute("runs/" + name, base: base)
         if runFolder == nil, let node = top["run"] {
             if let text = plainString(node), !text.isEmpty { run = absolute(text, base: base) } else {
@@ -100,7 +103,7 @@ public enum PipelineFile {
             }
         }
         guard issues.isEmpty else { throw .invalidPipeline(issues) }
-        return PipelineDefinition(file: path, baseFolder: base, name: name, runFolder: run, cycles: cycles, stages: stages)
+        return PipelineDefinition(file: path, baseFolder: base, name: name, description: description, runFolder: run, cycles: cycles, stages: stages)
     }
 
     // MARK: Cycles

@@ -21,12 +21,7 @@ public enum RunReport {
         }
         var body = ""
         body += "<h1>\(HTML.escape(definition.name))</h1>"
-        var description = ""
-        if let text = try? String(contentsOfFile: definition.file, encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("description:") }) {
-            description = String(line.dropFirst("description:".count)).trimmingCharacters(in: .whitespaces)
-        }
-        if !description.isEmpty { body += "<p>\(HTML.escape(description))</p>" }
+        if let description = definition.description, !description.isEmpty { body += "<p>\(HTML.escape(description))</p>" }
         body += "<p class=\"meta\">Pipeline <code>\(HTML.escape(definition.file))</code> · run folder <code>\(HTML.escape(definition.runFolder))</code> · Plume \(HTML.escape(PlumeVersion.current))</p>"
         body += "<h2>Plan</h2><div class=\"graph\">\(PlanGraph.svg(definition, states: stageStates))</div>"
 
