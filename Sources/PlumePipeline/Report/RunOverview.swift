@@ -26,6 +26,8 @@ public enum RunOverview {
             guard !table.isEmpty else { continue }
             lines += ["", "\(output.stage) (\(output.path)):"] + table.map(String.init)
         }
+        let budgets = MassBudgets.markdown(MassBudgets.rows(runFolder: definition.runFolder, outputs: outputs))
+        if !budgets.isEmpty { lines += ["", "mass budgets (reference transport):"] + budgets }
         let netCDF = outputs.filter { $0.path.hasSuffix(".nc") }.map(\.path)
         let figures = outputs.filter { $0.path.hasSuffix(".png") }.map(\.path)
         lines += ["", "outputs in \(definition.runFolder)/:"]

@@ -44,6 +44,7 @@ public enum RunReport {
             verification += "<section><h3>\(HTML.escape(output.stage)) · \(HTML.escape(output.cycle))</h3>\(markdown(text))</section>"
         }
         if !verification.isEmpty { body += "<h2>Verification</h2>" + verification }
+        body += MassBudgets.html(MassBudgets.rows(runFolder: definition.runFolder, outputs: outputs))
 
         // Figures.
         var figures = ""
