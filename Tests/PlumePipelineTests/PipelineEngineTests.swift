@@ -378,4 +378,33 @@ import Glibc
             #expect(try RunCatalog(runFolder: folder).tasks().isEmpty)
         }
     }
+
+    @Test func membersAndCycleSelection() throws {
+        let folder = Self.folder("members")
+        Self.write("""
+            pipeline: ensemble
+            run: run
+            cycles: {from: 2000-01-01, to: 2000-01-05, step: P1D}
+            stages:
+              member:
+                uses: text
+                members: 3
+                with: {text: "member {member} of {cycle:%d}"}
+              spread:
+                uses: text
+                after: [member]
+                with: {text: "spread {cycle:%d}"}
+            """, folder + "/p.yaml")
+        let summary = try Self.run(folder + "/p.yaml") { $0.from = "2000-01-02"; $0.to = "2000-01-03" }
+        #expect(summary.ran == 2 * (3 + 1))
+        #expect(try String(contentsOfFile: folder + "/run/2000010300/member-2.txt", encoding: .utf8) == "member 2 of 03\n")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/run/2000010100"))
+        let definition = try PipelineFile.load(path: folder + "/p.yaml")
+        let plan = try PipelinePlan(definition: definition, cycles: { if case .points(let s) = definition.cycles { s.points } else { [] } }())
+        let spread = try plan.resolve(TaskKey(stage: "spread", cycle: "2000-01-04T00:00:00"))
+        #expect(spread.producers == (0..<3).map { TaskKey(stage: "member", cycle: "2000-01-04T00:00:00", member: $0) })
+        let one = try Self.run(folder + "/p.yaml") { $0.cycle = "2000-01-05" }
+        #expect(one.ran == 4)
+        #expect(throws: PipelineError.self) { try Self.run(folder + "/p.yaml") { $0.cycle = "2000-02-01" } }
+    }
 }
