@@ -134,7 +134,7 @@ enum CO2Evaluation {
         for r in results where !models.contains(r.model) { models.append(r.model) }
         var out: [Curves] = []
         for name in models + [persistence, fluxesOnly] {
-            let group = models.contains(name) ? results.filter { $0.model == name } : Array(byInit.values)
+            let group = models.contains(name) ? results.filter { $0.model == name } : byInit.keys.sorted().compactMap { byInit[$0] }
             let curves = group.compactMap { $0.scores[name] }
             let r2 = LeadCurves.mean(curves.map { $0.map(\.rSquared) })
             let leads = Array(longest.prefix(r2.count))

@@ -120,7 +120,7 @@ enum WeatherEvaluation {
         for model in pendingModels where !models.contains(model) { models.append(model) }
         var curves: [Curves] = []
         for name in models + series {
-            let group = models.contains(name) ? results.filter { $0.model == name } : Array(byInit.values)
+            let group = models.contains(name) ? results.filter { $0.model == name } : byInit.keys.sorted().compactMap { byInit[$0] }
             for v in variables {
                 let m = group.compactMap { $0.mse[name]?[v] }, a = group.compactMap { $0.acc[name]?[v] }
                 let rmse = LeadCurves.mean(m).map { $0.squareRoot() }
