@@ -105,4 +105,29 @@ import Torch
         let b = try Data(contentsOf: URL(fileURLWithPath: folder + "/resumed.nc"))
         #expect(a == b, "resumed file differs from the uninterrupted one")
     }
+
+    /// A rollout in two legs — the second from the first's output file, with the data file
+    /// as forcing (a pipeline's ${rollout[-1]}) — gives the same states as one rollout.
+    @Test func aLegFromTheEndOfAnotherContinuesItExactly() throws {
+        let folder = try Self.fixture("legs")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let checkpoint = folder + "/model.safetensors", data = folder + "/data.nc"
+        _ = try Rollout.run(RolloutRequest(checkpoint: checkpoint, initialFile: data, start: "2000-01-01", steps: 8, output: folder + "/whole.nc"))
+        _ = try Rollout.run(RolloutRequest(checkpoint: checkpoint, initialFile: data, start: "2000-01-01", steps: 4, output: folder + "/leg1.nc"))
+        // The first leg's file holds the state but not the forcing: alone it is refused…
+        #expect(throws: EmulatorError.self) {
+            _ = try Rollout.run(RolloutRequest(checkpoint: checkpoint, initialFile: folder + "/leg1.nc", start: "2000-01-02",
+                                               steps: 4, output: folder + "/refused.nc"))
+        }
+        // … with the data file as forcing it continues.
+        _ = try Rollout.run(RolloutRequest(checkpoint: checkpoint, initialFile: folder + "/leg1.nc", forcingFiles: [data],
+                                           start: "2000-01-02", steps: 4, output: folder + "/leg2.nc"))
+        let whole = try NetCDFFile(path: folder + "/whole.nc"), leg2 = try NetCDFFile(path: folder + "/leg2.nc")
+        for k in 0...4 {
+            let a = try whole.readFloat("co2massmix", Hyperslab(start: [4 + k, 0, 0, 0], count: [1, 2, 32, 64]))
+            let b = try leg2.readFloat("co2massmix", Hyperslab(start: [k, 0, 0, 0], count: [1, 2, 32, 64]))
+            #expect(a == b, "record \(4 + k) of the whole rollout differs from record \(k) of the second leg")
+        }
+        #expect(try leg2.read("time") == (0...4).map { 24 + 6 * Double($0) })
+    }
 }

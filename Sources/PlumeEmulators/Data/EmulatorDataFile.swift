@@ -37,8 +37,11 @@ public final class EmulatorDataFile: @unchecked Sendable {
 
     /// Opens `path` and checks that every variable `model` reads is present with a usable
     /// shape, that the grid is the model's and the records are `time_step_hours` apart.
+    /// `prognosticOnly`: the file only gives the initial state (its forcing comes from other
+    /// files), so only the prognostic variables are required — a rollout continuing from the
+    /// end of an earlier one.
     /// - Throws: `EmulatorError.dataMismatch` listing every problem.
-    public init(path: String, model: ModelFile) throws(EmulatorError) {
+    public init(path: String, model: ModelFile, prognosticOnly: Bool = false) throws(EmulatorError) {
         self.path = path
         let definition = model.definition
         do {
@@ -114,8 +117,9 @@ public final class EmulatorDataFile: @unchecked Sendable {
         var variableLevels: [String: Int] = [:]
         var hasTime: Set<String> = []
         let v = definition.variables
-        var needed: [(String, Bool)] = v.prognostic.map { ($0, true) } + v.forcing.map { ($0, true) } + v.static.map { ($0, false) }
-        if definition.task == .transport, !v.static.contains(definition.processing.cellArea) {
+        var needed: [(String, Bool)] = v.prognostic.map { ($0, true) }
+            + (prognosticOnly ? [] : v.forcing.map { ($0, true) } + v.static.map { ($0, false) })
+        if definition.task == .transport, !prognosticOnly, !v.static.contains(definition.processing.cellArea) {
             needed.append((definition.processing.cellArea, false))
         }
         for (name, timed) in needed {
@@ -153,6 +157,10 @@ public final class EmulatorDataFile: @unchecked Sendable {
 
     /// Levels of variable `name` (1 for a 2-D variable).
     public func levelCount(of name: String) -> Int { variableLevels[name] ?? 1 }
+
+    /// True when the file was checked to hold `name` (every model variable, or only the
+    /// prognostic ones for a file opened with `prognosticOnly`).
+    public func provides(_ name: String) -> Bool { variableLevels[name] != nil }
 
     /// Record count.
     public var recordCount: Int { times.count }

@@ -155,7 +155,7 @@ public final class Emulator {
             || zip(file.grid.longitudes, info.grid.longitudes).contains(where: { abs($0 - $1) > 1e-6 }) {
             issues.append("grid: the file is \(file.grid.shape[0])×\(file.grid.shape[1]), checkpoint \(checkpoint) was trained on '\(definition.grid)' \(info.grid.shape[0])×\(info.grid.shape[1])")
         }
-        for (name, count) in info.levels.sorted(by: { $0.key < $1.key }) where file.levelCount(of: name) != count {
+        for (name, count) in info.levels.sorted(by: { $0.key < $1.key }) where file.provides(name) && file.levelCount(of: name) != count {
             issues.append("variable '\(name)': \(file.levelCount(of: name)) level(s) in the file, \(count) in checkpoint \(checkpoint)")
         }
         if !issues.isEmpty { throw .dataMismatch(file: file.path, issues: issues) }

@@ -32,7 +32,10 @@ public enum Rollout {
         let (emulator, _) = try Emulator.load(checkpoint: request.checkpoint, device: device)
         let model = ModelFile(definition: emulator.definition, path: request.checkpoint)
         let definition = emulator.definition
-        let initial = try EmulatorDataFile(path: request.initialFile, model: model)
+        // With forcing files of its own, the initial file only gives the state (the end of an
+        // earlier rollout, say).
+        let separateForcing = !request.forcingFiles.isEmpty && !request.forcingFiles.contains(request.initialFile)
+        let initial = try EmulatorDataFile(path: request.initialFile, model: model, prognosticOnly: separateForcing)
         try emulator.checkFits(initial, checkpoint: request.checkpoint)
         var forcingFiles: [EmulatorDataFile] = []
         for path in request.forcingFiles {
