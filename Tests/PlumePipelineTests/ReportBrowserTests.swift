@@ -1,4 +1,5 @@
 import Foundation
+import PlumeIO
 import Testing
 @testable import PlumePipeline
 
@@ -26,6 +27,14 @@ import Testing
             """, folder + "/p.yaml")
         let (status, output) = try PipelineEngineTests.plume(["run", folder + "/p.yaml"])
         try #require(status == 0, "\(output)")
+        // The stage's netCDF outputs carry the task's provenance, as the catalog records it.
+        let attributes = try NetCDFFile(path: folder + "/run/2000010100/truth/weather-test.nc").dataset.attributes
+        let row = try #require(try RunCatalog(runFolder: folder + "/run").task(TaskKey(stage: "truth", cycle: "2000-01-01T00:00:00")))
+        #expect(attributes["plume_pipeline"]?.text == "report")
+        #expect(attributes["plume_stage"]?.text == "truth")
+        #expect(attributes["plume_cycle"]?.text == "2000-01-01T00:00:00")
+        #expect(attributes["plume_config_sha256"]?.text == row.configHash)
+        #expect(attributes["plume_inputs_sha256"]?.text == row.inputsHash)
         let report = folder + "/run/report.html"
         let html = try String(contentsOfFile: report, encoding: .utf8)
         #expect(html.contains("<svg"))

@@ -78,6 +78,8 @@ public struct NetCDFWriter: Sendable {
         } else {
             attributes.set("history", .text(line))
         }
+        // Written by a stage of `plume run`: the task and the hashes the run catalog holds.
+        for (name, value) in PipelineProvenance.current { attributes.set(name, .text(value)) }
         return attributes
     }
 

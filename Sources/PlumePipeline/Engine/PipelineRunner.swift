@@ -352,7 +352,10 @@ public final class PipelineRunner {
                 }
             case .plume(let arguments):
                 log.logger.info("plume \(arguments.joined(separator: " "))")
-                let process = StageProcess(executable: options.plumeExecutable, arguments: arguments, workingFolder: runFolder, log: log)
+                var process = StageProcess(executable: options.plumeExecutable, arguments: arguments, workingFolder: runFolder, log: log)
+                process.provenance = [("pipeline", definition.name), ("stage", key.stage), ("cycle", key.cycle)]
+                    + (key.member >= 0 ? [("member", String(key.member))] : [])
+                    + [("config_sha256", configHash), ("inputs_sha256", inputsHash)]
                 var childRow = row
                 let ending = try process.run(signals: signals, started: { pid in
                     childRow.childPid = Int(pid)

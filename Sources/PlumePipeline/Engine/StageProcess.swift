@@ -11,6 +11,8 @@ struct StageProcess {
     let arguments: [String]
     let workingFolder: String
     let log: TaskLog
+    /// `key=value` lines for PLUME_PROVENANCE (the `plume_*` attributes of its netCDF outputs).
+    var provenance: [(String, String)] = []
 
     enum Ending: Equatable {
         case exited(Int32)
@@ -26,6 +28,7 @@ struct StageProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: workingFolder)
         var environment = ProcessInfo.processInfo.environment
         environment["PLUME_PIPELINE_PARENT"] = String(getpid())
+        environment["PLUME_PROVENANCE"] = provenance.map { "\($0.0)=\($0.1)" }.joined(separator: "\n")
         process.environment = environment
         process.standardOutput = log.handle
         process.standardError = log.handle
