@@ -59,6 +59,9 @@ public struct BarotropicForecast {
             state = try ShallowWaterState(geopotential: transform.forward(h * configuration.gravity), vorticity: vorticity,
                                           divergence: vorticity * 0.0)
         }
+        // A forecast starts from the state with its gravity waves filtered out (the analysis
+        // itself, --days 0, is written as it is: it is the verifying truth).
+        if days > 0 { state = try Self.digitalFilter(state, model: model, timeStep: timeStep) }
         let output = try WeatherOutputGrid(destination: outputGrid, modelGrid: modelGrid)
         let interval = outputHours * 3600
         let stepsPerOutput = Int((interval / timeStep).rounded())
@@ -89,6 +92,33 @@ public struct BarotropicForecast {
         return maximumWind
     }
 
+    /// Digital filter initialisation (Lynch and Huang 1992): the state integrated 3 hours
+    /// back and 3 hours forward without diffusion, and the states of every step averaged with
+    /// Lanczos-windowed low-pass weights (cut-off period 6 hours). Keeps the slow, balanced
+    /// flow and removes the gravity waves an imbalanced analysis would excite.
+    static func digitalFilter(_ state: ShallowWaterState, model: ShallowWaterModel, timeStep: Double,
+                              spanHours: Double = 3, cutoffHours: Double = 6) throws -> ShallowWaterState {
+        let n = max(1, Int((spanHours * 3600 / timeStep).rounded()))
+        let theta = 2 * Double.pi * timeStep / (cutoffHours * 3600)
+        var weights = [theta / Double.pi]
+        for k in 1...n {
+            let x = Double(k)
+            let window = sin(x * Double.pi / Double(n + 1)) / (x * Double.pi / Double(n + 1))
+            weights.append(sin(x * theta) / (x * Double.pi) * window)
+        }
+        let total = weights[0] + 2 * weights.dropFirst().reduce(0, +)
+        weights = weights.map { $0 / total }
+        let noDiffusion = try model.hyperdiffusionFactor * 0.0 + 1.0
+        var sum = try state.coefficients * weights[0]
+        var forward = state, backward = state
+        for k in 1...n {
+            forward = try model.advance(forward, by: timeStep, factor: noDiffusion)
+            backward = try model.advance(backward, by: -timeStep, factor: noDiffusion)
+            sum = try sum + (forward.coefficients + backward.coefficients) * weights[k]
+        }
+        return ShallowWaterState(coefficients: sum, time: state.time)
+    }
+
     func makeDataset(output: WeatherOutputGrid, times: [Double], analysis: BarotropicAnalysis) -> Dataset {
         let horizontal = output.horizontalDimensions
         let shape = [times.count] + output.horizontalShape
@@ -115,6 +145,7 @@ public struct BarotropicForecast {
             Attribute("plume_init_time", .text(analysis.time.isoText)),
             Attribute("plume_analysis", .text(analysis.source)),
             Attribute("plume_initial_winds", .text(analysis.eastwardWind == nil ? "linear balance with the height (f zeta = g lap h)" : "from the analysis")),
+            Attribute("plume_initialisation", .text(days > 0 ? "digital filter (Lynch and Huang 1992): +-3 h, cut-off 6 h, Lanczos window" : "none (the analysis)")),
             Attribute("plume_model_grid", .text(modelGrid.name)),
             Attribute("plume_truncation", .text("T\(truncation)")),
         ]
