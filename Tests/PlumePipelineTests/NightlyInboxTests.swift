@@ -47,6 +47,10 @@ import Testing
             return output
         }
 
+        // An empty inbox: nothing to do, and no error.
+        let empty = try run()
+        #expect(empty.contains("no cycles yet: the inbox holds no analysis"), "\(empty)")
+
         try drop(0)
         let first = try run()
         #expect(first.contains("done     forecast 2017-01-01T00:00:00"))

@@ -149,7 +149,9 @@ public final class PipelineRunner {
             let name = "cycle-" + plan.cycles[i].isoDateTime.filter { $0 != "-" && $0 != ":" }
             guard try phase(name, tasks, wait: false) else { return summary }
         }
-        let finalTasks = plan.tasks(selected: [], includeOnce: false, includeFinal: true)
+        // After all cycles — when there are cycles (an empty inbox has none yet).
+        let finalTasks = plan.cycles.isEmpty ? [] : plan.tasks(selected: [], includeOnce: false, includeFinal: true)
+        if plan.cycles.isEmpty { options.print("no cycles yet: \(definition.cycles.isInbox ? "the inbox holds no analysis" : "the range is empty")") }
         guard try phase("final", finalTasks, wait: sharded) else { return summary }
         return summary
     }
