@@ -78,7 +78,7 @@ public struct StageDefinition: Sendable {
                 walk(key, then)
             }
         }
-        for key in parameters.keys.sorted() { walk(key, parameters[key]!) }
+        for (key, value) in parameters.sorted(by: { $0.key < $1.key }) { walk(key, value) }
         for name in after { out.append(("after", StageReference(stage: name, offset: .position(0)), line)) }
         return out
     }

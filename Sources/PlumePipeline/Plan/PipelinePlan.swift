@@ -47,8 +47,14 @@ public struct PipelinePlan: Sendable {
             sorted.append(stage)
         }
         for stage in definition.stages { try visit(stage, path: []) }
-        let rank: [StageScope: Int] = [.once: 0, .each: 1, .final: 2]
-        return sorted.enumerated().sorted { (rank[$0.element.scope]!, $0.offset) < (rank[$1.element.scope]!, $1.offset) }.map(\.element)
+        func rank(_ scope: StageScope) -> Int {
+            switch scope {
+            case .once: 0
+            case .each: 1
+            case .final: 2
+            }
+        }
+        return sorted.enumerated().sorted { (rank($0.element.scope), $0.offset) < (rank($1.element.scope), $1.offset) }.map(\.element)
     }
 
     // MARK: Tasks

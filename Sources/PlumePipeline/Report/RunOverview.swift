@@ -12,8 +12,9 @@ public enum RunOverview {
             // A large run: the tasks by stage and state, and every task that is not done.
             var byStage: [String: [String: Int]] = [:]
             for row in rows { byStage[row.stage, default: [:]][row.state, default: 0] += 1 }
-            for stage in definition.stages.map(\.name) where byStage[stage] != nil {
-                lines.append("  \(stage): " + byStage[stage]!.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            for stage in definition.stages.map(\.name) {
+                guard let counts = byStage[stage] else { continue }
+                lines.append("  \(stage): " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
             }
             let open = rows.filter { $0.state != "done" }
             if !open.isEmpty { lines += ["", StatusTable.render(Array(open.prefix(40)))] }
