@@ -145,4 +145,25 @@ import Testing
         #expect(found.contains { $0.message.contains("dayz") })
         #expect(found.contains { $0.message.contains("colour") })
     }
+
+    /// Through the command line: exit status 2, the message with file and line, and a run
+    /// folder whose catalog is left byte for byte as it was.
+    @Test func aBadPipelineLeavesTheCatalogUntouched() throws {
+        let folder = Self.folder + "/cli"
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let good = "pipeline: cli\nrun: run\ncycles: {at: 2000-01-01}\nstages:\n  note:\n    uses: text\n    with: {text: hello}\n"
+        _ = FileManager.default.createFile(atPath: folder + "/p.yaml", contents: Data(good.utf8))
+        let (ok, okOutput) = try PipelineEngineTests.plume(["run", folder + "/p.yaml"])
+        try #require(ok == 0, "\(okOutput)")
+        let catalog = folder + "/run/.plume/catalog.sqlite"
+        func bytes() -> [Data?] { ["", "-wal", "-shm"].map { FileManager.default.contents(atPath: catalog + $0) } }
+        let before = bytes()
+        let bad = good.replacingOccurrences(of: "uses: text", with: "uses: txet")
+        _ = FileManager.default.createFile(atPath: folder + "/p.yaml", contents: Data(bad.utf8))
+        let (status, output) = try PipelineEngineTests.plume(["run", folder + "/p.yaml"])
+        #expect(status == PipelineExit.invalid)
+        #expect(output.contains(folder + "/p.yaml:6: error: stage 'note': unknown stage kind 'txet' (did you mean 'text'?)"), "\(output)")
+        #expect(bytes() == before)
+    }
 }
