@@ -10,7 +10,7 @@ enum SampleData {
     static let folder: String = {
         let env = ProcessInfo.processInfo.environment["PLUME_SAMPLE_DATA"]
         let folder = env ?? packageRoot + "/.cache/sample-data"
-        if !FileManager.default.fileExists(atPath: folder + "/era5-levels-members.grib") {
+        if !FileManager.default.fileExists(atPath: folder + "/era5-levels-members.grib") || !FileManager.default.fileExists(atPath: folder + "/bufr/temp.bufr") {
             _ = try? Shell.run(packageRoot + "/Scripts/fetch-sample-data.sh", [folder])
         }
         return folder

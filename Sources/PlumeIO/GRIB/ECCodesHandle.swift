@@ -140,6 +140,10 @@ final class ECCodesHandle {
         }
     }
 
+    func setLong(_ key: String, _ value: Int) -> Bool {
+        ecCodesLock.withLock { _ in codes_set_long(handle, key, value) == 0 }
+    }
+
     func set(_ key: String, _ value: Double) -> Bool {
         ecCodesLock.withLock { _ in codes_set_double(handle, key, value) == 0 }
     }
