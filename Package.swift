@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "PlumeCarbonBench", targets: ["PlumeCarbonBench"]),
         .library(name: "PlumeEmulators", targets: ["PlumeEmulators"]),
         .library(name: "PlumePipeline", targets: ["PlumePipeline"]),
+        .library(name: "PlumeAssimilation", targets: ["PlumeAssimilation"]),
         // libtorch itself, behind the C ABI: opened with dlopen on the first tensor call, so
         // commands that use no tensors never pay libtorch's start-up (~0.4 s, ~170 MB).
         .library(name: "CTorchBackend", type: .dynamic, targets: ["CTorchBackend"]),
@@ -143,6 +144,11 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]),
+        // Observations and their assimilation: observation tables read from BUFR, ObsPack
+        // netCDF and CSV (the analysis and inversion grow here).
+        .target(
+            name: "PlumeAssimilation",
+            dependencies: ["PlumeIO", "PlumeSupport"]),
         // `plume bench …`: side-by-side benchmarks against the C libraries, CDO and PyTorch.
         .target(
             name: "PlumeBench",
@@ -193,6 +199,9 @@ let package = Package(
         .testTarget(
             name: "TorchTests",
             dependencies: ["Torch", "PlumeTestSupport"]),
+        .testTarget(
+            name: "PlumeAssimilationTests",
+            dependencies: ["PlumeAssimilation", "PlumeIO"]),
         .testTarget(
             name: "PlumePipelineTests",
             dependencies: ["PlumePipeline", "PlumeIO", "PlumeEmulators", "PlumeSupport"]),

@@ -1,4 +1,4 @@
-import PlumeIO
+
 
 extension CFDate {
     /// Parses an ISO 8601 date or date-time in `calendar`: `2000-01-10`, `2000-01-10T06`,
