@@ -1,4 +1,5 @@
 import Foundation
+import PlumeSupport
 import Yams
 
 /// The structural check of a model file: every key known, every value of the expected YAML
@@ -68,8 +69,7 @@ enum ModelFileSchema {
                 let childPath = keyPath.isEmpty ? key : keyPath + "." + key
                 lines[childPath] = line(keyNode)
                 guard let childSchema = expected[key] else {
-                    let suggestion = known.min { distance($0, key) < distance($1, key) }
-                    let hint = suggestion.map { distance($0, key) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+                    let hint = Suggestion.hint(for: key, among: Array(known))
                     issues.append(DefinitionIssue(line: line(keyNode), path: childPath,
                                                   message: "unknown key\(hint); expected one of: \(known.sorted().joined(separator: ", "))"))
                     continue
@@ -126,21 +126,5 @@ enum ModelFileSchema {
         case .sequence: "a list"
         case .alias: "an alias"
         }
-    }
-
-    /// Levenshtein distance, for "did you mean".
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
     }
 }

@@ -29,6 +29,12 @@ public enum ContentDigest {
         return hex(hasher.finalize())
     }
 
+    /// The digest of an input: a file's SHA-256, or a folder's `combined` digest of its files.
+    public static func input(_ path: String) throws(PipelineError) -> String {
+        if fileInfo(path) != nil { return try file(path) }
+        return combined(try entries(of: path, relativeTo: path), base: path)
+    }
+
     /// The hex SHA-256 of `text`.
     public static func text(_ text: String) -> String { hex(SHA256.hash(data: Data(text.utf8))) }
 

@@ -1,8 +1,5 @@
 import Foundation
 import GRDB
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The run catalog, `RUN/.plume/catalog.sqlite` (SQLite in WAL mode, shared safely by the
 /// processes of a sharded campaign): every task's state, attempts, timings, config and
@@ -68,16 +65,7 @@ public final class RunCatalog: @unchecked Sendable {
         path = folder + "/catalog.sqlite"
         // Processes starting together (the shards of a campaign) create the catalog one at a
         // time: the schema is made under a lock, then everyone shares the database.
-        var setupLock: RunLock?
-        for attempt in 0..<1200 {
-            do {
-                setupLock = try RunLock.acquire(folder: runFolder, name: "catalog-setup")
-                break
-            } catch {
-                guard case .locked = error, attempt < 1199 else { throw error }
-                usleep(50_000)
-            }
-        }
+        let setupLock = try RunLock.acquire(folder: runFolder, name: "catalog-setup", waitingUpTo: 60, pollSeconds: 0.05)
         defer { setupLock?.release() }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -188,11 +176,7 @@ public final class RunCatalog: @unchecked Sendable {
     /// The SHA-256 of an input file, from the cache when its size and modification time are
     /// unchanged.
     public func fileHash(_ path: String) throws(PipelineError) -> String {
-        guard let info = ContentDigest.fileInfo(path) else {
-            // A folder: hash its entries.
-            let entries = try ContentDigest.entries(of: path, relativeTo: path)
-            return ContentDigest.combined(entries, base: path)
-        }
+        guard let info = ContentDigest.fileInfo(path) else { return try ContentDigest.input(path) }  // a folder
         do {
             if let cached = try pool.read({ try FileHashRecord.fetchOne($0, key: path) }), cached.size == info.size, cached.modified == info.modified {
                 return cached.sha256

@@ -1,6 +1,7 @@
 import Foundation
 import PlumeIO
 import PlumeGrids
+import PlumeSupport
 import Yams
 
 /// Reads a pipeline file (`Pipelines/*.yaml`) into a `PipelineDefinition`, reporting every
@@ -62,7 +63,7 @@ public enum PipelineFile {
         }
         checkKeys(top, allowed: topKeys, context: "pipeline", issue: issue)
         let unknownKeys = top.keys.compactMap(\.string).filter { !topKeys.contains($0) }
-        for required in ["pipeline", "cycles", "stages"] where top[required] == nil && !unknownKeys.contains(where: { distance($0, required) <= 3 }) {
+        for required in ["pipeline", "cycles", "stages"] where top[required] == nil && !unknownKeys.contains(where: { Suggestion.isClose($0, required) }) {
             issue(root, "missing key '\(required)' (a pipeline needs \(["pipeline", "cycles", "stages"].joined(separator: ", ")))")
         }
         let base = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
@@ -244,7 +245,7 @@ public enum PipelineFile {
             }
         }
         let misspelt = given.filter { specs[$0] == nil }
-        for spec in kind.parameters where spec.required && !given.contains(spec.name) && !misspelt.contains(where: { distance($0, spec.name) <= 3 }) {
+        for spec in kind.parameters where spec.required && !given.contains(spec.name) && !misspelt.contains(where: { Suggestion.isClose($0, spec.name) }) {
             issue(mapping["with"] ?? key, "stage '\(name)' (\(kind.name)): missing parameter '\(spec.name)' (\(spec.help); \(spec.type.description))")
         }
         var after: [String] = []
@@ -327,10 +328,7 @@ public enum PipelineFile {
         }
     }
 
-    static func suggest(_ text: String, among options: [String]) -> String {
-        guard let best = options.min(by: { distance($0, text) < distance($1, text) }), distance(best, text) <= 3 else { return "" }
-        return " (did you mean '\(best)'?)"
-    }
+    static func suggest(_ text: String, among options: [String]) -> String { Suggestion.hint(for: text, among: options) }
 
     static func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
 
@@ -355,24 +353,6 @@ public enum PipelineFile {
     static func absolute(_ path: String, base: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: base).appendingPathComponent(path)
         return url.standardizedFileURL.path
-    }
-
-    /// Levenshtein distance, for "did you mean".
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var row = Array(0...b.count)
-        for i in 1...a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...b.count {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return row[b.count]
     }
 }
 

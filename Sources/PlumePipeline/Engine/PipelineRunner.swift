@@ -108,16 +108,11 @@ public final class PipelineRunner {
             }
             var lock: RunLock?
             if !options.dryRun {
-                while true {
-                    do {
-                        lock = try RunLock.acquire(folder: runFolder, name: lockName)
-                        break
-                    } catch {
-                        guard wait, case .locked = error else { throw error }
-                        if signals?.receivedSignal != nil { summary.interrupted = true; return false }
-                        usleep(200_000)
-                    }
-                }
+                // Shards wait for the once / final work another shard is doing; a second
+                // run on the same cycle is refused at once.
+                lock = try RunLock.acquire(folder: runFolder, name: lockName, waitingUpTo: wait ? .infinity : 0, pollSeconds: 0.2,
+                                           stop: { signals?.receivedSignal != nil })
+                if lock == nil { summary.interrupted = true; return false }
             }
             defer { lock?.release() }
             if lock != nil, let catalog, let cycle = tasks.first?.cycle {
@@ -222,7 +217,7 @@ public final class PipelineRunner {
             if let catalog {
                 inputs["file " + relative] = try catalog.fileHash(file)
             } else {
-                inputs["file " + relative] = try ContentDigest.file(file)
+                inputs["file " + relative] = try ContentDigest.input(file)
             }
         }
         let inputsJSON = Self.canonicalJSON(inputs)

@@ -73,6 +73,23 @@ public final class RunLock: @unchecked Sendable {
         }
     }
 
+    /// Takes the lock `name`, waiting while another process holds it: polls every
+    /// `pollSeconds` until it is free, `timeoutSeconds` have passed (then throws `.locked`,
+    /// naming the holder) or `stop()` says to give up (then returns nil).
+    public static func acquire(folder: String, name: String, waitingUpTo timeoutSeconds: Double, pollSeconds: Double = 0.1,
+                               stop: () -> Bool = { false }) throws(PipelineError) -> RunLock? {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while true {
+            do {
+                return try acquire(folder: folder, name: name)
+            } catch {
+                guard case .locked = error, Date() < deadline else { throw error }
+                if stop() { return nil }
+                usleep(UInt32(pollSeconds * 1_000_000))
+            }
+        }
+    }
+
     /// Releases the lock (also done when the object goes away or the process exits). The
     /// file stays, with the last holder's record.
     public func release() { lock.release() }

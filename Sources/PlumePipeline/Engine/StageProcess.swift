@@ -46,13 +46,7 @@ struct StageProcess {
             let path = log.path
             source.schedule(deadline: .now() + 0.5, repeating: 0.5)
             source.setEventHandler {
-                guard let handle = FileHandle(forReadingAtPath: path) else { return }
-                defer { try? handle.close() }
-                let size = handle.seekToEndOfFile()
-                handle.seek(toFileOffset: size > 400 ? size - 400 : 0)
-                let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-                let last = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last.map(String.init) ?? ""
-                if !last.hasPrefix("[plume ") { progress(last) }
+                if let last = TaskLog.commandLines(path: path, bytes: 400).last { progress(last) }
             }
             source.resume()
             timer = source

@@ -37,12 +37,20 @@ struct TaskLog {
         logger = Logger(label: "plume.pipeline") { _ in TaskLogHandler(log: log) }
     }
 
-    /// The last `count` non-empty lines of the log (for error messages).
-    func tail(_ count: Int = 3) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "" }
-        let lines = String(decoding: data.suffix(8192), as: UTF8.self).split(separator: "\n")
+    /// The last `count` lines the command wrote (not the engine's; a progress line's last
+    /// state), read from the end of the log only.
+    func tail(_ count: Int = 3, bytes: UInt64 = 8192) -> String {
+        Self.commandLines(path: path, bytes: bytes).suffix(count).joined(separator: " | ")
+    }
+
+    /// The command's non-empty lines in the last `bytes` of the log at `path`.
+    static func commandLines(path: String, bytes: UInt64) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let size = handle.seekToEndOfFile()
+        handle.seek(toFileOffset: size > bytes ? size - bytes : 0)
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
             .map { $0.split(separator: "\r").last.map(String.init) ?? "" }
             .filter { !$0.isEmpty && !$0.hasPrefix("[plume ") }
-        return lines.suffix(count).joined(separator: " | ")
     }
 }
