@@ -139,16 +139,16 @@ let package = Package(
         // status table, the HTML report and the Slurm script.
         .target(
             name: "PlumePipeline",
-            dependencies: ["PlumeIO", "PlumeGrids", "PlumeEmulators", "PlumePlot", "PlumeSupport",
+            dependencies: ["PlumeIO", "PlumeGrids", "PlumeEmulators", "PlumeSupport",
                            .product(name: "Yams", package: "Yams"),
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]),
         // Observations and their assimilation: observation tables read from BUFR, ObsPack
-        // netCDF and CSV (the analysis and inversion grow here).
+        // netCDF and CSV; the observation operator, quality control, OI and the LETKF.
         .target(
             name: "PlumeAssimilation",
-            dependencies: ["PlumeIO", "PlumeSupport"]),
+            dependencies: ["PlumeIO", "PlumeGrids", "PlumeSupport"]),
         // `plume bench …`: side-by-side benchmarks against the C libraries, CDO and PyTorch.
         .target(
             name: "PlumeBench",
@@ -201,7 +201,7 @@ let package = Package(
             dependencies: ["Torch", "PlumeTestSupport"]),
         .testTarget(
             name: "PlumeAssimilationTests",
-            dependencies: ["PlumeAssimilation", "PlumeIO"]),
+            dependencies: ["PlumeAssimilation", "PlumeIO", "PlumeGrids", "PlumeTestSupport"]),
         .testTarget(
             name: "PlumePipelineTests",
             dependencies: ["PlumePipeline", "PlumeIO", "PlumeEmulators", "PlumeSupport"]),
