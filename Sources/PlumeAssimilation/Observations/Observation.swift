@@ -15,9 +15,11 @@ public struct Observation: Sendable, Equatable {
     /// Degrees east.
     public var longitude: Double
     public var vertical: Vertical?
-    /// The variable, by Plume's names (`co2`, `t`, `u`, `v`, `z`, `p`…).
+    /// The variable, by Plume's names: `co2` (mol/mol), `t` air temperature and `td` dew
+    /// point (K), `u`, `v` (m/s), `z` geopotential (m²/s²), `p` pressure and `msl` mean sea
+    /// level pressure (Pa), `rh` relative humidity (fraction, 0…1).
     public var variable: String
-    /// In the variable's SI units (mol/mol for CO2, K, m/s, m²/s², Pa).
+    /// In the variable's SI units (mol/mol for CO2, K, m/s, m²/s², Pa, 1 for `rh`).
     public var value: Double
     /// Observation error (one standard deviation), same units; nil when the source gives none.
     public var sigma: Double?
