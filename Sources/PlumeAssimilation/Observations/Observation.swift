@@ -27,9 +27,13 @@ public struct Observation: Sendable, Equatable {
     public var site: String
     /// Where it was read: `FILE:RECORD`.
     public var source: String
+    /// The source's own quality flag, kept as given: for ObsPack `obs_flag`, 1 = a
+    /// representative measurement (use it), 0 = not representative (kept, marked). Nil when
+    /// the source has no flag; readers never drop an observation for its flag.
+    public var qcFlag: Int?
 
     public init(time: CFDate, latitude: Double, longitude: Double, vertical: Vertical?, variable: String, value: Double,
-                sigma: Double?, site: String, source: String) {
+                sigma: Double?, site: String, source: String, qcFlag: Int? = nil) {
         self.time = time
         self.latitude = latitude
         self.longitude = longitude
@@ -39,6 +43,7 @@ public struct Observation: Sendable, Equatable {
         self.sigma = sigma
         self.site = site
         self.source = source
+        self.qcFlag = qcFlag
     }
 }
 
