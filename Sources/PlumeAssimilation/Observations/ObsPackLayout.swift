@@ -178,9 +178,7 @@ struct ObsPackLayout {
     func observation(_ i: Int, source: String, window: ClosedRange<CFDate>?) -> Result<(Observation, RecordKey), Problem> {
         do throws(Problem) {
             let (time, timeKey) = try self.time(i)
-            if let window, !window.contains(time) {
-                throw .outsideWindow("outside the window \(window.lowerBound.isoDateTime) … \(window.upperBound.isoDateTime): time \(time.isoDateTime)")
-            }
+            if let reason = ObservationWindow.outside(window, time) { throw .outsideWindow(reason) }
             let latitude = try self.latitude.value(i, "degrees north, −90…90").get()
             guard (-90...90).contains(latitude) else { throw .malformed("latitude \(ObsPackNetCDF.shown(latitude)) is not within −90…90") }
             let longitude = try self.longitude.value(i, "degrees east, −180…360").get()
