@@ -94,4 +94,59 @@ import Testing
             try ObservationCSV.read(missing, into: &table)
         }
     }
+
+    /// The bad cases of every observation reader: a NaN or out-of-range position, a
+    /// duplicated record, a record outside the run's window, a missing required column.
+    static let positionsDuplicatesAndWindow = #"""
+        time,latitude,longitude,altitude,variable,value,sigma,site
+        2017-01-01T00:00:00Z,51.97,4.93,200,co2,4.1e-4,1e-6,CBW
+        2017-01-01T00:00:00Z,nan,4.93,200,co2,4.1e-4,1e-6,CBW
+        2017-01-01T00:00:00Z,51.97,400,200,co2,4.1e-4,1e-6,CBW
+        2017-01-01T00:00:00Z,51.97,4.93,200,co2,4.1e-4,1e-6,CBW
+        2016-06-01T00:00:00Z,51.97,4.93,200,co2,4.1e-4,1e-6,CBW
+        2017-01-01T01:00:00Z,51.97,4.93,200,co2,4.2e-4,1e-6,CBW
+        """#
+
+    static let window = CFDate(year: 2017, month: 1, day: 1)...CFDate(year: 2017, month: 12, day: 31, hour: 23)
+
+    @Test func nanAndOutOfRangePositionsDuplicatesAndRecordsOutsideTheWindowAreSkippedWithTheirReason() throws {
+        let path = Self.write(Self.positionsDuplicatesAndWindow)
+        var table = ObservationTable()
+        try ObservationCSV.read(path, into: &table, mode: .lenient, window: Self.window)
+        #expect(table.recordsInFiles == 6 && table.observations.count == 2)
+        #expect(table.observations.count + table.skipped.count == table.recordsInFiles)
+        let reasons = table.skipped.map { "\($0.source.split(separator: ":").last ?? ""): \($0.reason)" }
+        #expect(reasons == [
+            "3: latitude 'nan' is not a finite number",
+            "4: longitude 400 is not within −180…360",
+            "5: duplicate of line 2 (same time, position, vertical, variable and value)",
+            "6: outside the window 2017-01-01T00:00:00 … 2017-12-31T23:00:00: time 2016-06-01T00:00:00",
+        ])
+    }
+
+    @Test func strictReadingRefusesTheFirstBadRecordButNotOneOutsideTheWindow() throws {
+        let path = Self.write(Self.positionsDuplicatesAndWindow)
+        var table = ObservationTable()
+        #expect(throws: ObservationError.malformed(source: path + ":3", reason: "latitude 'nan' is not a finite number")) {
+            try ObservationCSV.read(path, into: &table, window: Self.window)
+        }
+        let lines = Self.positionsDuplicatesAndWindow.split(separator: "\n")
+        let windowed = Self.write([lines[0], lines[1], lines[5], lines[6]].joined(separator: "\n"))
+        var read = ObservationTable()
+        try ObservationCSV.read(windowed, into: &read, window: Self.window)
+        #expect(read.observations.count == 2 && read.skipped.count == 1 && read.recordsInFiles == 3)
+        #expect(read.skipped.first?.source == windowed + ":3")
+        let duplicated = Self.write([lines[0], lines[1], lines[4]].joined(separator: "\n"))
+        #expect(throws: ObservationError.malformed(source: duplicated + ":3", reason: "duplicate of line 2 (same time, position, vertical, variable and value)")) {
+            try ObservationCSV.read(duplicated, into: &read)
+        }
+    }
+
+    @Test func aFileWithoutALatitudeColumnIsRefused() {
+        var table = ObservationTable()
+        let path = Self.write("time,longitude,variable,value,site\n2017-01-01T00:00:00Z,4.93,co2,4.1e-4,CBW\n")
+        #expect(throws: ObservationError.unreadable(file: path, reason: "line 1: the header has no 'latitude' column (required: time, latitude, longitude, variable, value, site)")) {
+            try ObservationCSV.read(path, into: &table)
+        }
+    }
 }

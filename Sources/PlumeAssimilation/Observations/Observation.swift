@@ -15,9 +15,11 @@ public struct Observation: Sendable, Equatable {
     /// Degrees east.
     public var longitude: Double
     public var vertical: Vertical?
-    /// The variable, by Plume's names (`co2`, `t`, `u`, `v`, `z`, `p`…).
+    /// The variable, by Plume's names: `co2` (mol/mol), `t` air temperature and `td` dew
+    /// point (K), `u`, `v` (m/s), `z` geopotential (m²/s²), `p` pressure and `msl` mean sea
+    /// level pressure (Pa), `rh` relative humidity (fraction, 0…1).
     public var variable: String
-    /// In the variable's SI units (mol/mol for CO2, K, m/s, m²/s², Pa).
+    /// In the variable's SI units (mol/mol for CO2, K, m/s, m²/s², Pa, 1 for `rh`).
     public var value: Double
     /// Observation error (one standard deviation), same units; nil when the source gives none.
     public var sigma: Double?
@@ -25,9 +27,13 @@ public struct Observation: Sendable, Equatable {
     public var site: String
     /// Where it was read: `FILE:RECORD`.
     public var source: String
+    /// The source's own quality flag, kept as given: for ObsPack `obs_flag`, 1 = a
+    /// representative measurement (use it), 0 = not representative (kept, marked). Nil when
+    /// the source has no flag; readers never drop an observation for its flag.
+    public var qcFlag: Int?
 
     public init(time: CFDate, latitude: Double, longitude: Double, vertical: Vertical?, variable: String, value: Double,
-                sigma: Double?, site: String, source: String) {
+                sigma: Double?, site: String, source: String, qcFlag: Int? = nil) {
         self.time = time
         self.latitude = latitude
         self.longitude = longitude
@@ -37,6 +43,7 @@ public struct Observation: Sendable, Equatable {
         self.sigma = sigma
         self.site = site
         self.source = source
+        self.qcFlag = qcFlag
     }
 }
 

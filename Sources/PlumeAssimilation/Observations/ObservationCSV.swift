@@ -18,19 +18,25 @@ import PlumeIO
 ///
 /// Blank lines and lines starting with `#` are not records. Fields may be double-quoted
 /// (with `""` for a quote). Every other line is a record: read, or — in lenient mode —
-/// skipped with its reason.
+/// skipped with its reason. A record repeating an earlier one's time, position, vertical,
+/// variable and value is malformed ("duplicate of line K"). Records outside the time
+/// window are skipped in every mode with the reason "outside the window …".
 public enum ObservationCSV {
     public static let columns = ["time", "latitude", "longitude", "altitude", "pressure", "variable", "value", "sigma", "site"]
     static let required = ["time", "latitude", "longitude", "variable", "value", "site"]
 
     /// Reads `path` into `table`.
+    /// - Parameter window: when given, records whose time is outside it are skipped (in
+    ///   every mode), each with the reason.
     /// - Throws: `ObservationError` for an unreadable file or header, and in strict mode
     ///   for the first malformed record (naming `FILE:LINE`).
-    public static func read(_ path: String, into table: inout ObservationTable, mode: ReadingMode = .strict) throws(ObservationError) {
+    public static func read(_ path: String, into table: inout ObservationTable, mode: ReadingMode = .strict,
+                            window: ClosedRange<CFDate>? = nil) throws(ObservationError) {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(file: path, reason: "cannot be read as UTF-8 text")
         }
         var header: [String: Int]?
+        var seen: [DuplicateKey: Int] = [:]
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -60,7 +66,15 @@ public enum ObservationCSV {
             }
             table.recordsInFiles += 1
             switch parse(fields, columns: columns, source: source) {
-            case .success(let observation): table.observations.append(observation)
+            case .success(let observation):
+                if let reason = ObservationWindow.outside(window, observation.time) {
+                    table.skipped.append(SkippedRecord(source: source, reason: reason))
+                } else if let earlier = seen[DuplicateKey(observation)] {
+                    try reject(source, "duplicate of line \(earlier) (same time, position, vertical, variable and value)", mode: mode, table: &table)
+                } else {
+                    seen[DuplicateKey(observation)] = number + 1
+                    table.observations.append(observation)
+                }
             case .failure(let failure): try reject(source, failure.reason, mode: mode, table: &table)
             }
         }
@@ -150,6 +164,27 @@ public enum ObservationCSV {
         guard !quoted else { return nil }
         fields.append(current)
         return fields
+    }
+}
+
+/// What makes two CSV records duplicates: time, position, vertical, variable and value.
+struct DuplicateKey: Hashable {
+    var time: [Double]
+    var position: [Double]
+    var vertical: [Double]
+    var variable: String
+    var value: Double
+
+    init(_ o: Observation) {
+        time = [Double(o.time.year), Double(o.time.month), Double(o.time.day), Double(o.time.hour), Double(o.time.minute), o.time.second]
+        position = [o.latitude, o.longitude]
+        switch o.vertical {
+        case .altitudeM(let h)?: vertical = [0, h]
+        case .pressurePa(let p)?: vertical = [1, p]
+        case nil: vertical = []
+        }
+        variable = o.variable
+        value = o.value
     }
 }
 

@@ -1,4 +1,5 @@
 import CEccodes
+import Foundation
 import Synchronization
 
 /// Messages ecCodes logged during the current call (it logs instead of returning
@@ -116,6 +117,65 @@ final class ECCodesHandle {
             var values = [Double](repeating: 0, count: size)
             guard codes_get_double_array(handle, key, &values, &size) == 0 else { return nil }
             return Array(values.prefix(size))
+        }
+    }
+
+    /// The number of values of a key (`/subsetNumber=N/key` counts one subset of an
+    /// uncompressed BUFR message); nil when the message has no such key.
+    func size(_ key: String) -> Int? {
+        ecCodesLock.withLock { _ in
+            var size = 0
+            return codes_get_size(handle, key, &size) == 0 ? size : nil
+        }
+    }
+
+    /// Every value of a string key (BUFR CCITT IA5 elements: one per subset or occurrence),
+    /// a missing value (all bits one) as nil, trailing blanks removed. Nil when the key is
+    /// absent or not a string key (ecCodes is not asked for strings of a numeric key: that
+    /// can crash it).
+    func stringArray(_ key: String) -> [String?]? {
+        ecCodesLock.withLock { _ in
+            var type: Int32 = 0
+            guard codes_get_native_type(handle, key, &type) == 0, type == GRIB_TYPE_STRING else { return nil }
+            var size = 0
+            guard codes_get_size(handle, key, &size) == 0, size > 0, size < 1 << 24 else { return nil }
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: size)
+            let status = codes_get_string_array(handle, key, &pointers, &size)
+            defer { for pointer in pointers { free(pointer) } }
+            guard status == 0 else { return nil }
+            return pointers.prefix(size).map { pointer -> String? in
+                guard let pointer else { return nil }
+                let bytes = Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+                if bytes.isEmpty || bytes.allSatisfy({ $0 == 0xFF }) { return nil }
+                let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                return text.isEmpty ? nil : text
+            }
+        }
+    }
+
+    /// The elements of a BUFR message's data section in descriptor order, as ecCodes names
+    /// them, `#rank#name` split into rank and name (all subsets of an uncompressed message,
+    /// one after another; each element once for compressed data); attributes
+    /// (`…->percentConfidence`) left out. Needs `unpack`.
+    func bufrDataElements() -> [(rank: Int, name: String)]? {
+        ecCodesLock.withLock { _ in
+            guard let iterator = codes_bufr_data_section_keys_iterator_new(handle) else { return nil }
+            defer { _ = codes_bufr_keys_iterator_delete(iterator) }
+            var elements: [(rank: Int, name: String)] = []
+            while codes_bufr_keys_iterator_next(iterator) != 0 {
+                // The name belongs to the iterator (freed by the next step): read at once.
+                guard let name = codes_bufr_keys_iterator_get_name(iterator), name[0] == 0x23,  // '#'
+                      strstr(name, "->") == nil else { continue }
+                var i = 1
+                var rank = 0
+                while name[i] >= 0x30, name[i] <= 0x39, rank < 1 << 40 {
+                    rank = rank * 10 + Int(name[i] - 0x30)
+                    i += 1
+                }
+                guard i > 1, name[i] == 0x23 else { continue }
+                elements.append((rank, String(cString: name + i + 1)))
+            }
+            return elements
         }
     }
 

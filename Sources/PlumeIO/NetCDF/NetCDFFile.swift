@@ -118,6 +118,40 @@ public final class NetCDFFile {
         return try readValues(e, slab, nc_get_vars_longlong)
     }
 
+    /// Reads a text variable, one string per record: `char` values with the string length
+    /// as last dimension (each string up to its first NUL, trailing blanks removed; a
+    /// variable without dimensions is one string), or netCDF-4 `string` values.
+    /// - Throws: `PlumeIOError` for a variable of another type, naming it.
+    public func readText(_ name: String) throws -> [String] {
+        let e = try entry(name)
+        let v = e.variable
+        let count = v.count
+        if count == 0 { return [] }
+        switch v.dataType {
+        case .char:
+            let length = v.shape.last ?? 1
+            var bytes = [UInt8](repeating: 0, count: count)
+            try NetCDFFile.check(netCDFAndHDF5Lock.withLock { _ in
+                bytes.withUnsafeMutableBytes { raw in
+                    nc_get_var_text(e.group, e.varid, raw.baseAddress?.assumingMemoryBound(to: CChar.self))
+                }
+            }, path, "variable '\(v.name)'")
+            return stride(from: 0, to: count, by: max(length, 1)).map { start in
+                let field = bytes[start..<min(start + length, count)].prefix { $0 != 0 }
+                return String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            }
+        case .string:
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            try NetCDFFile.check(netCDFAndHDF5Lock.withLock { _ in nc_get_var_string(e.group, e.varid, &pointers) },
+                                 path, "variable '\(v.name)'")
+            let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
+            _ = netCDFAndHDF5Lock.withLock { _ in nc_free_string(count, &pointers) }
+            return strings
+        default:
+            throw PlumeIOError.invalidRequest(file: path, variable: v.name, reason: "holds \(v.dataType.rawValue) values, expected text (char or string)")
+        }
+    }
+
     /// Reads CF-decoded values as `Double`: packed values unpacked, missing ones as NaN.
     public func read(_ name: String, _ slab: Hyperslab? = nil) throws -> [Double] {
         let e = try entry(name)
