@@ -154,14 +154,14 @@ let package = Package(
             name: "PlumeBench",
             dependencies: [
                 "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumeVerify", "PlumePhysics", "PlumeConservation",
-                "PlumeSupport", "PlumeEmulators", "PlumeCarbonBench", "Torch", "CEccodes", "CNetCDF", "CPlumeKernels",
+                "PlumeSupport", "PlumeEmulators", "PlumeCarbonBench", "PlumeAssimilation", "Torch", "CEccodes", "CNetCDF", "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "plume",
             dependencies: [
                 "PlumeIO", "PlumeGrids", "PlumeRegrid", "PlumeIngest", "PlumePhysics", "PlumeCarbonBench",
-                "PlumeConservation", "PlumeEmulators", "PlumePlot", "PlumeBench", "PlumePipeline", "PlumeSupport", "Torch",
+                "PlumeConservation", "PlumeEmulators", "PlumeAssimilation", "PlumePlot", "PlumeBench", "PlumePipeline", "PlumeSupport", "Torch",
                 "CPlumeKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -201,7 +201,7 @@ let package = Package(
             dependencies: ["Torch", "PlumeTestSupport"]),
         .testTarget(
             name: "PlumeAssimilationTests",
-            dependencies: ["PlumeAssimilation", "PlumeIO", "PlumeGrids", "PlumeTestSupport"]),
+            dependencies: ["PlumeAssimilation", "PlumeIO", "PlumeGrids", "PlumeSupport", "PlumeTestSupport"]),
         .testTarget(
             name: "PlumePipelineTests",
             dependencies: ["PlumePipeline", "PlumeIO", "PlumeEmulators", "PlumeSupport"]),

@@ -13,7 +13,7 @@ struct Plume: ParsableCommand {
         version: PlumeVersion.current,
         subcommands: [InspectCommand.self, ConvertCommand.self, RegridCommand.self, PlotCommand.self, GenerateCommand.self,
                       TransportCommand.self, BarotropicCommand.self, TrainCommand.self, RolloutCommand.self, EvaluateCommand.self, RunCommand.self,
-                      StatusCommand.self, ReportCommand.self, SubmitCommand.self, BenchCommand.self])
+                      StatusCommand.self, ReportCommand.self, SubmitCommand.self, OSSECommand.self, BenchCommand.self])
 
     /// Sets the process's malloc policy (`plume_tune_malloc`), then parses and runs.
     static func main() {

@@ -2,6 +2,7 @@ import Foundation
 import PlumeAssimilation
 import PlumeGrids
 import PlumeIO
+import PlumeSupport
 
 /// Grids, states and random numbers for the analysis tests.
 enum AssimilationFixtures {
@@ -38,20 +39,5 @@ enum AssimilationFixtures {
     }
 }
 
-/// SplitMix64 with Box–Muller normals: reproducible random numbers for the tests.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func normal() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-    }
-}
+/// Reproducible random numbers for the tests.
+typealias TestRandom = SeededRandom

@@ -118,9 +118,14 @@ import Testing
         let observations = [F.observation("h", latitude: 2.5, longitude: 50, value: 5005, sigma: 5),
                             F.observation("h", latitude: 42.5, longitude: 50, value: 5100, sigma: 5),   // 100 > 3·√125
                             F.observation("q", latitude: 42.5, longitude: 50, value: 1, sigma: 5),
-                            F.observation("h", latitude: 42.5, longitude: 50, value: 5000, sigma: 5, time: CFDate(year: 2018, month: 11, day: 3))]
+                            F.observation("h", latitude: 42.5, longitude: 50, value: 5000, sigma: 5, time: CFDate(year: 2018, month: 11, day: 3)),
+                            Observation(time: F.time, latitude: -42.5, longitude: 50, vertical: nil, variable: "h", value: 5050, sigma: 5,
+                                        site: "flagged", source: "test", qcFlag: 0)]
         let result = try oi.analyse(background: background, observations: observations, window: F.window)
-        #expect(result.observations.map(\.flag) == [.used, .backgroundCheck, .unknownVariable, .outsideWindow])
+        #expect(result.observations.map(\.flag) == [.used, .backgroundCheck, .unknownVariable, .outsideWindow, .flaggedAtSource])
+        // The source-flagged observation changes nothing: the analysis near it is the background.
+        let row = try #require((0..<grid.latitudeCount).first { abs(background.latitude($0) + 42.5) < 1e-9 })
+        #expect(result.state.fields["h"]?[row * grid.longitudeCount + 10] == 5000)
         #expect(result.observations[1].reason.contains("exceeds 3.0"))
         #expect(result.observations.count == observations.count)
     }

@@ -74,7 +74,7 @@ import Testing
     @Test func aFileWithoutBUFRMessagesIsRefusedNamingIt() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        FileManager.default.createFile(atPath: folder.file("x.bufr"), contents: Data("GRIB not bufr".utf8))
+        _ = FileManager.default.createFile(atPath: folder.file("x.bufr"), contents: Data("GRIB not bufr".utf8))
         #expect(throws: PlumeIOError.self) { _ = try BUFRFile(path: folder.file("x.bufr")) }
         do {
             _ = try BUFRFile(path: folder.file("x.bufr"))

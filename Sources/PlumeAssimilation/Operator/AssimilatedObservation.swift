@@ -60,6 +60,12 @@ public struct ObservationPreparation: Sendable {
                 record.reason = "no observation error for '\(observation.variable)' at site '\(observation.site)'"
                 return record
             }
+            // The source's own flag (ObsPack's obs_flag 0: not representative): located, so its
+            // O − B is still reported, but not assimilated.
+            if observation.qcFlag == 0 {
+                record.flag = .flaggedAtSource
+                record.reason = "the source flags it as not to be used (flag 0)"
+            }
             return record
         }
     }
