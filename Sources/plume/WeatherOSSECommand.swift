@@ -24,11 +24,16 @@ struct WeatherOSSECommand: ParsableCommand {
             started daily from the --nmc file, times 0.5). Its amplitude is then tuned online: \
             after each cycle σb² is multiplied by (χ²/p)^½ (χ²/p bounded to [0.5, 2] per cycle, the factor on the NMC σb² to [0.25, 4]), so \
             that the innovations' χ²/p approaches 1 (an adaptive estimate of B's amplitude, as \
-            Desroziers' diagnostics do offline). Correlations are Gaussian of --length-km; height \
+            Desroziers' diagnostics do offline); with the LETKF the same factor, at least 1, is the \
+            multiplicative inflation of the prior ensemble covariance. Correlations are Gaussian of --length-km; height \
             increments bring geostrophic wind increments unless --no-balance. Observations: at \
             every distinct station position of the --stations files, at each cycle time, the \
             truth interpolated bilinearly plus N(0, σo²) noise (σo: h 10 m, u and v 2.5 m/s) \
             from --seed. The analysis starts from the truth's first record, like the free run. \
+            With --method letkf the emulator runs --members members in one batch and the LETKF \
+            (Gaspari–Cohn localisation of half-width --length-km, relaxation to prior spread \
+            --rtps) analyses them; the initial members add to the truth's first record scaled \
+            differences of records a day apart of the --nmc file (RMS of h: the NMC σb). \
             Outputs in --out: cycles.csv (one row per cycle: area-weighted RMSE of h, u, v for \
             the background, the analysis and the free run; χ²/p; observations used and flagged), \
             summary.json, osse-weather-rmse-h.png and osse-weather-chi2.png.
@@ -61,6 +66,15 @@ struct WeatherOSSECommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Tune σb²'s amplitude online from χ²/p.")
     var adaptive = true
 
+    @Option(help: "Analysis: oi or letkf.")
+    var method: String = "oi"
+
+    @Option(help: "LETKF members.")
+    var members: Int = 16
+
+    @Option(name: .customLong("rtps"), help: "LETKF relaxation to prior spread α.")
+    var relaxationToPriorSpread: Double = 0.7
+
     @Option(help: "Seed of the observation noise.")
     var seed: UInt64 = 1
 
@@ -75,21 +89,25 @@ struct WeatherOSSECommand: ParsableCommand {
         guard lengthKm > 0 else { throw ValidationError("--length-km must be positive, got \(lengthKm)") }
         guard !stationFiles.isEmpty else { throw ValidationError("--stations: give at least one BUFR file") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard ["oi", "letkf"].contains(method) else { throw ValidationError("--method '\(method)': expected oi or letkf") }
+        guard members >= 2 else { throw ValidationError("--members must be at least 2, got \(members)") }
+        guard (0...1).contains(relaxationToPriorSpread) else { throw ValidationError("--rtps must be in [0, 1], got \(relaxationToPriorSpread)") }
     }
 
     func run() throws {
         try Torch.setThreadCount(threads)
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new folder") }
         let twin = try WeatherTwin(checkpoint: checkpoint, truthPath: truth, nmcPath: nmcFile, stationFiles: stationFiles,
-                                   lengthKm: lengthKm, balance: balance, thin: thin, adaptive: adaptive, seed: seed)
+                                   lengthKm: lengthKm, balance: balance, thin: thin, adaptive: adaptive,
+                                   method: method == "letkf" ? .letkf(members: members) : .oi, relaxationToPriorSpread: relaxationToPriorSpread, seed: seed)
         let staging = out + ".partial"
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let result = try twin.run(cycles: Int((days * 4).rounded())) { cycle, total, row in
-            FileHandle.standardError.write(Data(String(format: "cycle %d/%d %@: h RMSE analysis %.2f m (near stations %.2f m, elsewhere %.2f m, mean error %.2f m), background %.2f m, free %.2f m, χ²/p %.3f, σb² × %.3g\n",
+            FileHandle.standardError.write(Data(String(format: "cycle %d/%d %@: h RMSE analysis %.2f m (near stations %.2f m, elsewhere %.2f m, mean error %.2f m), background %.2f m, free %.2f m, spread %.2f m, χ²/p %.3f, σb² × %.3g\n",
                                                        cycle, total, row.time, row.rmse["h.analysis"] ?? .nan, row.rmse["h.analysis.observed"] ?? .nan,
                                                        row.rmse["h.analysis.unobserved"] ?? .nan, row.rmse["h.analysis.bias"] ?? .nan, row.rmse["h.background"] ?? .nan,
-                                                       row.rmse["h.free"] ?? .nan, row.chiSquared, row.varianceScale).utf8))
+                                                       row.rmse["h.free"] ?? .nan, row.rmse["h.spread"] ?? .nan, row.chiSquared, row.varianceScale).utf8))
         }
         try result.write(to: staging)
         try FileManager.default.moveItem(atPath: staging, toPath: out)

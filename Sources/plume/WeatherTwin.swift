@@ -28,7 +28,8 @@ struct WeatherTwin {
         var chiSquared: Double
         var used: Int
         var flagged: Int
-        /// The factor on the NMC σb² used in this cycle.
+        /// The factor on the NMC σb² used in this cycle (OI), or the LETKF's multiplicative
+        /// inflation of the prior covariance (the factor, at least 1).
         var varianceScale: Double
     }
 
@@ -41,6 +42,7 @@ struct WeatherTwin {
         var observationsPerCycle: Int
         var cycles: Int
         var days: Double
+        var method: String
         var lengthKm: Double
         var balance: Bool
         var nmcSigma: [String: Double]
@@ -104,11 +106,22 @@ struct WeatherTwin {
     let lengthKm: Double
     let balance: Bool
     let adaptive: Bool
+    let method: Method
+    let relaxationToPriorSpread: Double
+    let nmcFile: EmulatorDataFile
     let seed: UInt64
     static let variables = ["u", "v", "h"]
 
-    init(checkpoint: String, truthPath: String, nmcPath: String, stationFiles: [String], lengthKm: Double, balance: Bool, thin: Bool, adaptive: Bool, seed: UInt64) throws {
+    /// The analysis: OI with the NMC B, or the LETKF with an ensemble of this many members.
+    enum Method: Equatable {
+        case oi
+        case letkf(members: Int)
+    }
+
+    init(checkpoint: String, truthPath: String, nmcPath: String, stationFiles: [String], lengthKm: Double, balance: Bool, thin: Bool, adaptive: Bool, method: Method, relaxationToPriorSpread: Double, seed: UInt64) throws {
         self.adaptive = adaptive
+        self.method = method
+        self.relaxationToPriorSpread = relaxationToPriorSpread
         let (emulator, _) = try Emulator.load(checkpoint: checkpoint, device: .cpu)
         emulator.network.eval()
         let definition = emulator.definition
@@ -135,6 +148,7 @@ struct WeatherTwin {
         areaWeights = LatitudeWeights.broadcast(try LatitudeWeights.cellArea(latitudesDegrees: latitudes), longitudeCount: longitudes.count)
         let all = try Self.stations(in: stationFiles)
         stations = thin ? Self.thinned(all, grid: grid) : all
+        self.nmcFile = nmcFile
         nmcSigma = try Self.nmc(emulator: emulator, file: nmcFile, grid: grid)
     }
 
@@ -194,6 +208,49 @@ struct WeatherTwin {
         return try BackgroundVariances.nmc(pairs: pairs, variables: variables, scale: 0.5)
     }
 
+    /// The mean of several fields of equal length.
+    static func mean(_ fields: [[Float]]) -> [Double] {
+        guard let first = fields.first else { return [] }
+        var sum = [Double](repeating: 0, count: first.count)
+        for f in fields { for g in f.indices { sum[g] += Double(f[g]) } }
+        return sum.map { $0 / Double(fields.count) }
+    }
+
+    /// `count` members around `center`: each adds a(x[r + 4] − x[r]) from two records a day
+    /// apart of the NMC file (r drawn with the seed), with a the factor that makes the RMS of
+    /// h's perturbations equal the NMC σb of h — forecast-error-like, balanced structures.
+    func initialEnsemble(around center: [String: [Float]], count: Int) throws -> [[String: [Float]]] {
+        var random = SeededRandom(seed: seed &+ 1_000_003)
+        let lag = Int((24 / emulator.definition.timeStepHours).rounded())
+        guard nmcFile.recordCount > lag + 1 else { throw ValidationError("--nmc \(nmcFile.path): too few records for the initial ensemble") }
+        var differences: [[String: [Double]]] = []
+        var squares = 0.0, points = 0
+        for _ in 0..<count {
+            let r = Int(random.uniform() * Double(nmcFile.recordCount - lag))
+            var d: [String: [Double]] = [:]
+            for v in Self.variables {
+                let a = try nmcFile.read(v, time: r + lag), b = try nmcFile.read(v, time: r)
+                d[v] = zip(a, b).map { Double($0) - Double($1) }
+            }
+            for x in d["h"] ?? [] { squares += x * x }
+            points += d["h"]?.count ?? 0
+            differences.append(d)
+        }
+        let factor = (nmcSigma["h"]?.first ?? 1) / max((squares / Double(max(points, 1))).squareRoot(), 1e-12)
+        // Centre the perturbations so the ensemble mean is `center`.
+        var members: [[String: [Float]]] = []
+        for d in differences {
+            var member: [String: [Float]] = [:]
+            for v in Self.variables {
+                guard let c = center[v], let dv = d[v] else { continue }
+                let meanPerturbation = Self.mean(differences.map { ($0[v] ?? []).map(Float.init) })
+                member[v] = c.indices.map { Float(Double(c[$0]) + factor * (dv[$0] - meanPerturbation[$0])) }
+            }
+            members.append(member)
+        }
+        return members
+    }
+
     static func state(_ fields: [String: [Float]], grid: RegularLatLonGrid, time: CFDate) throws -> GriddedState {
         try GriddedState(grid: grid, time: time, fields: fields.mapValues { $0.map(Double.init) })
     }
@@ -221,7 +278,13 @@ struct WeatherTwin {
                 observedCell[i * grid.longitudeCount + j] = positions.contains { GreatCircle.distanceM(p, $0) < 500_000 }
             }
         }
-        var analysis = try truthFields(0), free = analysis
+        let initial = try truthFields(0)
+        var free = initial
+        var members: [[String: [Float]]]
+        switch method {
+        case .oi: members = [initial]
+        case .letkf(let count): members = try initialEnsemble(around: initial, count: count)
+        }
         var random = SeededRandom(seed: seed)
         var scale = 1.0
         var rows: [CycleRow] = []
@@ -229,9 +292,9 @@ struct WeatherTwin {
         let observationCount = stations.reduce(0) { $0 + ($1.upperAir ? 3 : 1) }
         for n in 1...cycles {
             let day = Emulator.dayOfYear(truthFile.times[n - 1])
-            let forecasts = try emulator.advance([analysis, free], dayOfYear: [day, day])
-            let background = forecasts[0]
-            free = forecasts[1]
+            var forecasts = try emulator.advance(members + [free], dayOfYear: [Double](repeating: day, count: members.count + 1))
+            free = forecasts.removeLast()
+            let backgroundMembers = forecasts
             let time = truthFile.times[n]
             let truth = try Self.state(try truthFields(n), grid: grid, time: time)
             // Synthetic observations of the truth.
@@ -249,19 +312,40 @@ struct WeatherTwin {
                     observations.append(o)
                 }
             }
-            var oi = OptimalInterpolation(correlation: .gaussian(lengthScaleM: lengthKm * 1000),
-                                          backgroundSigma: nmcSigma.mapValues { $0.map { $0 * scale.squareRoot() } },
-                                          balance: balance ? GeostrophicBalance() : nil)
-            oi.tolerance = 1e-8
             let window = truthFile.times[n - 1]...truthFile.times[min(n + 1, truthFile.recordCount - 1)]
-            let result = try oi.analyse(background: try Self.state(background, grid: grid, time: time), observations: observations, window: window)
+            let backgroundStates = try backgroundMembers.map { try Self.state($0, grid: grid, time: time) }
+            let result: AnalysisResult
+            switch method {
+            case .oi:
+                var oi = OptimalInterpolation(correlation: .gaussian(lengthScaleM: lengthKm * 1000),
+                                              backgroundSigma: nmcSigma.mapValues { $0.map { $0 * scale.squareRoot() } },
+                                              balance: balance ? GeostrophicBalance() : nil)
+                oi.tolerance = 1e-8
+                result = try oi.analyse(background: backgroundStates[0], observations: observations, window: window)
+                members = [result.state.fields.mapValues { $0.map(Float.init) }]
+            case .letkf:
+                let letkf = LETKF(localisation: .gaspariCohn(halfWidthM: lengthKm * 1000), relaxationToPriorSpread: relaxationToPriorSpread,
+                                  multiplicativeInflation: adaptive ? max(scale, 1) : 1)
+                result = try letkf.analyse(members: backgroundStates, observations: observations, window: window)
+                members = result.members.map { $0.fields.mapValues { $0.map(Float.init) } }
+            }
             var scores: [String: Double] = [:]
             let truthValues = try truthFields(n)
             for v in Self.variables {
                 guard let t = truthValues[v] else { continue }
+                let backgroundMean = Self.mean(backgroundMembers.map { $0[v] ?? [] })
                 scores["\(v).analysis"] = rmse(result.state.fields[v] ?? [], t)
-                scores["\(v).background"] = rmse((background[v] ?? []).map(Double.init), t)
+                scores["\(v).background"] = rmse(backgroundMean, t)
                 scores["\(v).free"] = rmse((free[v] ?? []).map(Double.init), t)
+            }
+            if backgroundMembers.count > 1, let a = result.state.fields["h"] {
+                // Area-weighted RMS spread of the analysed members.
+                var sum = 0.0
+                for member in members {
+                    guard let h = member["h"] else { continue }
+                    for g in a.indices { sum += areaWeights[g] * (Double(h[g]) - a[g]) * (Double(h[g]) - a[g]) }
+                }
+                scores["h.spread"] = (sum / Double((members.count - 1) * a.count)).squareRoot()
             }
             if let t = truthValues["h"], let a = result.state.fields["h"] {
                 var near = 0.0, nearW = 0.0, far = 0.0, farW = 0.0, bias = 0.0
@@ -280,7 +364,6 @@ struct WeatherTwin {
                                chiSquared: chi, used: used, flagged: result.observations.count - used, varianceScale: scale)
             rows.append(row)
             progress(n, cycles, row)
-            analysis = result.state.fields.mapValues { $0.map(Float.init) }
             if adaptive, chi.isFinite, chi > 0 { scale = min(max(scale * min(max(chi, 0.5), 2).squareRoot(), 0.25), 4) }
         }
         func mean(_ rows: ArraySlice<CycleRow>, _ key: String) -> Double { rows.map { $0.rmse[key] ?? .nan }.reduce(0, +) / Double(max(rows.count, 1)) }
@@ -295,7 +378,7 @@ struct WeatherTwin {
         let summary = Summary(checkpoint: checkpoint, truth: truthFile.path, stationFiles: stationFiles,
                               surfaceStations: stations.filter { !$0.upperAir }.count, upperAirStations: stations.filter(\.upperAir).count,
                               observationsPerCycle: observationCount, cycles: cycles, days: Double(cycles) * emulator.definition.timeStepHours / 24,
-                              lengthKm: lengthKm, balance: balance, nmcSigma: nmcSigma.mapValues { $0.first ?? .nan },
+                              method: method == .oi ? "oi" : "letkf", lengthKm: lengthKm, balance: balance, nmcSigma: nmcSigma.mapValues { $0.first ?? .nan },
                               meanRMSE: meanAll, meanChiSquared: rows.map(\.chiSquared).reduce(0, +) / Double(rows.count),
                               meanRMSESecondHalf: meanLate, meanChiSquaredSecondHalf: late.map(\.chiSquared).reduce(0, +) / Double(late.count),
                               hAnalysisReductionVsFree: 1 - (meanAll["h.analysis"] ?? .nan) / (meanAll["h.free"] ?? .nan),
