@@ -103,6 +103,9 @@ struct WeatherOSSECommand: ParsableCommand {
         let staging = out + ".partial"
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        // Nothing is left behind under --out or its staging folder when a cycle fails.
+        var finished = false
+        defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
         let result = try twin.run(cycles: Int((days * 4).rounded())) { cycle, total, row in
             FileHandle.standardError.write(Data(String(format: "cycle %d/%d %@: h RMSE analysis %.2f m (near stations %.2f m, elsewhere %.2f m, mean error %.2f m), background %.2f m, free %.2f m, spread %.2f m, χ²/p %.3f, σb² × %.3g\n",
                                                        cycle, total, row.time, row.rmse["h.analysis"] ?? .nan, row.rmse["h.analysis.observed"] ?? .nan,
@@ -111,6 +114,7 @@ struct WeatherOSSECommand: ParsableCommand {
         }
         try result.write(to: staging)
         try FileManager.default.moveItem(atPath: staging, toPath: out)
+        finished = true
         print(result.summaryLine)
         print("outputs: \(out)/cycles.csv, summary.json, osse-weather-rmse-h.png, osse-weather-chi2.png")
     }

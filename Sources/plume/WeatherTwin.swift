@@ -187,8 +187,8 @@ struct WeatherTwin {
     /// time, started every day of `file`, × 0.5.
     static func nmc(emulator: Emulator, file: EmulatorDataFile, grid: RegularLatLonGrid) throws -> [String: [Double]] {
         let stepsPerDay = Int((24 / emulator.definition.timeStepHours).rounded())
-        guard stepsPerDay >= 1, file.recordCount > 2 * stepsPerDay else {
-            throw ValidationError("--nmc \(file.path): needs more than two days of records for 48 h − 24 h forecast pairs")
+        guard stepsPerDay >= 1, file.recordCount > 3 * stepsPerDay else {
+            throw ValidationError("--nmc \(file.path): needs more than three days of records (\(file.recordCount) records) for 48 h − 24 h forecast pairs from daily starts")
         }
         let starts = Array(stride(from: 0, to: file.recordCount - 2 * stepsPerDay, by: stepsPerDay).prefix(30))
         // Forecasts from every start, batched: after s steps, keep the state of each start.
