@@ -35,7 +35,7 @@ struct WeatherOSSECommand: ParsableCommand {
             --rtps) analyses them; the initial members add to the truth's first record scaled \
             differences of records a day apart of the --nmc file (RMS of h: the NMC σb). \
             Outputs in --out: cycles.csv (one row per cycle: area-weighted RMSE of h, u, v for \
-            the background, the analysis and the free run; χ²/p; observations used and flagged), \
+            the background, the analysis and the free run; h's analysis error near stations and elsewhere, its mean, the ensemble spread; χ²/p; observations used and flagged), \
             summary.json, osse-weather-rmse-h.png and osse-weather-chi2.png.
             """)
 

@@ -23,7 +23,9 @@ struct WeatherTwin {
         var cycle: Int
         var time: String
         var day: Double
-        /// Area-weighted RMSE by "variable.series" (series: background, analysis, free).
+        /// Area-weighted RMSE by "variable.series" (series: background, analysis, free); also
+        /// "h.analysis.observed" / ".unobserved" (cells within 500 km of a station or not),
+        /// "h.analysis.bias" (area-weighted mean error) and "h.spread" (ensemble spread).
         var rmse: [String: Double]
         var chiSquared: Double
         var used: Int
@@ -71,11 +73,12 @@ struct WeatherTwin {
         func write(to folder: String) throws {
             let variables = ["h", "u", "v"], series = ["background", "analysis", "free"]
             var csv = "cycle,time,day," + variables.flatMap { v in series.map { "rmse_\(v)_\($0)" } }.joined(separator: ",")
-            csv += ",chi2_per_obs,used,flagged,variance_scale\n"
+            csv += ",rmse_h_analysis_near_stations,rmse_h_analysis_elsewhere,mean_error_h_analysis,spread_h,chi2_per_obs,used,flagged,variance_scale\n"
             for r in rows {
                 let scores = variables.flatMap { v in series.map { String(format: "%.6g", r.rmse["\(v).\($0)"] ?? .nan) } }
                 csv += "\(r.cycle),\(r.time),\(String(format: "%.2f", r.day)),\(scores.joined(separator: ","))"
-                csv += String(format: ",%.6g,%d,%d,%.6g\n", r.chiSquared, r.used, r.flagged, r.varianceScale)
+                let extra = ["h.analysis.observed", "h.analysis.unobserved", "h.analysis.bias", "h.spread"].map { String(format: "%.6g", r.rmse[$0] ?? .nan) }
+                csv += ",\(extra.joined(separator: ","))" + String(format: ",%.6g,%d,%d,%.6g\n", r.chiSquared, r.used, r.flagged, r.varianceScale)
             }
             try AtomicFile.write(text: csv, to: folder + "/cycles.csv")
             let encoder = JSONEncoder()
