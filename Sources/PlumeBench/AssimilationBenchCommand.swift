@@ -11,7 +11,10 @@ import PlumeSupport
 /// `--length-km`, the global conjugate-gradient solve) and the LETKF with `--members`
 /// members (Gaspari–Cohn localisation of half-width `--length-km`, vertical localisation of
 /// two levels, RTPS 0.7). The truth, background and members are smooth random fields with
-/// a fixed seed, so every run analyses the same numbers. Prints one JSON line.
+/// a fixed seed, so every run analyses the same numbers. Also the flux inversion's analysis
+/// of one weekly cycle (`LaggedFluxSmoother`: a new week enters, the serial square-root update
+/// of the whole lag window) at CTDAS-like sizes; the transport of the members, which
+/// dominates a real cycle, is not part of it. Prints one JSON line.
 struct AssimilationBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assimilation",
@@ -31,6 +34,42 @@ struct AssimilationBenchCommand: ParsableCommand {
 
     @Option(help: "Worker threads (Plume's parallel loops).")
     var threads: Int = 2
+
+    @Option(name: .customLong("inversion-regions"), help: "Flux inversion: regions (each with a land or ocean factor).")
+    var inversionRegions: Int = 22
+
+    @Option(name: .customLong("inversion-lag"), help: "Flux inversion: weeks in the smoother's window.")
+    var inversionLagWeeks: Int = 5
+
+    @Option(name: .customLong("inversion-members"), help: "Flux inversion: ensemble members.")
+    var inversionMembers: Int = 150
+
+    @Option(name: .customLong("inversion-observations"), help: "Flux inversion: observations per weekly cycle.")
+    var inversionObservations: Int = 700
+
+    /// Seconds of one weekly cycle's analysis (new week, serial update of the whole window)
+    /// with equivalents that depend linearly on the factors (the transport is not timed here).
+    func timeInversionCycle(clock: ContinuousClock, random: inout SeededRandom) throws -> Double {
+        let centres = (0..<inversionRegions).map { r in
+            GreatCircle.unitVector(latitude: -80 + 160 * Double(r / 2) / Double(max(inversionRegions / 2 - 1, 1)), longitude: Double(r % 2) * 180)
+        }
+        let prior = try FluxPrior(centres: centres, isLand: (0..<inversionRegions).map { $0 % 2 == 0 }, sigma: [Double](repeating: 0.5, count: inversionRegions),
+                                  lengthM: 2e6)
+        var smoother = try LaggedFluxSmoother(prior: prior, lagWeeks: inversionLagWeeks, members: inversionMembers, seed: 5)
+        for _ in 0..<inversionLagWeeks { _ = smoother.startWeek() }
+        let parameters = inversionRegions * inversionLagWeeks
+        let sensitivity = (0..<inversionObservations).map { _ in (0..<parameters).map { _ in random.uniform() } }
+        let equivalents = (0..<inversionMembers).map { i -> [Double] in
+            let f = smoother.memberFactors(i).flatMap { $0 }
+            return sensitivity.map { row in zip(row, f).reduce(0) { $0 + $1.0 * $1.1 } }
+        }
+        let values = (0..<inversionObservations).map { o in sensitivity[o].reduce(0, +) + random.normal() }
+        let sigmas = [Double](repeating: 1, count: inversionObservations)
+        return clock.measure {
+            _ = smoother.startWeek()
+            _ = try? smoother.assimilate(equivalents: equivalents, values: values, sigmas: sigmas)
+        }.seconds
+    }
 
     func validate() throws {
         guard observations >= 1 else { throw ValidationError("--observations must be at least 1, got \(observations)") }
@@ -86,7 +125,7 @@ struct AssimilationBenchCommand: ParsableCommand {
         var ensemble: [GriddedState] = []
         for _ in 0..<members {
             var member = background
-            for (name, sigma) in sigmas {
+            for (name, sigma) in sigmas.sorted(by: { $0.key < $1.key }) {
                 member.fields[name] = zip(background.fields[name] ?? [], field(amplitude: sigma)).map { $0 + $1 }
             }
             ensemble.append(member)
@@ -106,6 +145,13 @@ struct AssimilationBenchCommand: ParsableCommand {
             "oi_chi2_per_obs": oiResult?.chiSquaredPerObservation ?? .nan,
             "letkf_seconds": letkfSeconds, "letkf_used": letkfResult?.observations.filter { $0.flag == .used }.count ?? 0,
         ]
+        // The flux inversion's analysis of one weekly cycle: CTDAS's sizes by default.
+        let inversionSeconds = try timeInversionCycle(clock: clock, random: &random)
+        line["inversion_cycle_seconds"] = inversionSeconds
+        line["inversion_regions"] = inversionRegions
+        line["inversion_lag_weeks"] = inversionLagWeeks
+        line["inversion_members"] = inversionMembers
+        line["inversion_observations_per_week"] = inversionObservations
         var flags: [String: Int] = [:]
         for record in oiResult?.observations ?? [] { flags["\(record.observation.variable) \(record.flag.rawValue)", default: 0] += 1 }
         line["oi_flags"] = flags
