@@ -176,7 +176,7 @@ let package = Package(
             dependencies: ["PlumeSupport"]),
         .testTarget(
             name: "PlumeIOTests",
-            dependencies: ["PlumeIO", "PlumeGrids", "PlumeSupport", "CHDF5", "CNetCDF", "CEccodes"]),
+            dependencies: ["PlumeIO", "PlumeGrids", "PlumeSupport", "PlumeTestSupport", "CHDF5", "CNetCDF", "CEccodes"]),
         .testTarget(
             name: "PlumeGridsTests",
             dependencies: ["PlumeGrids", "PlumeIO", "PlumeSupport"]),
