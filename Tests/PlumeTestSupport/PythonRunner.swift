@@ -17,7 +17,7 @@ public enum PythonRunner {
     private static let interpreterResult: Result<String, Failure> = {
         let script = packageRoot + "/Scripts/python-env.sh"
         do {
-            let (status, out, err) = try runProcess(script, [])
+            let (out, err, status) = try Shell.run(script, [], allowFailure: true, workingDirectory: packageRoot)
             let path = out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
             guard status == 0, FileManager.default.isExecutableFile(atPath: path) else {
                 return .failure(Failure(description: "\(script) exited \(status) without a usable python (stdout: \(out), stderr: \(err))"))
@@ -38,36 +38,10 @@ public enum PythonRunner {
     @discardableResult
     public static func run(_ code: String, arguments: [String] = []) throws -> String {
         let python = try interpreter()
-        let (status, out, err) = try runProcess(python, ["-c", code] + arguments)
+        let (out, err, status) = try Shell.run(python, ["-c", code] + arguments, allowFailure: true, workingDirectory: packageRoot)
         guard status == 0 else {
             throw Failure(description: "python exited \(status):\n\(err)")
         }
         return out
-    }
-
-    /// Runs a program, capturing its output through temporary files (no pipe can fill up).
-    private static func runProcess(_ program: String, _ arguments: [String]) throws -> (Int32, String, String) {
-        let folder = NSTemporaryDirectory() + "plume-python-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let outPath = folder + "/stdout", errPath = folder + "/stderr"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        let out = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self)
-        let err = String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self)
-        return (process.terminationStatus, out, err)
     }
 }

@@ -61,9 +61,11 @@ public enum Shell {
         }
     }
 
-    /// Runs a program (looked up on PATH when not absolute); its standard output, error and status.
+    /// Runs a program (looked up on PATH when not absolute), in `workingDirectory` when given;
+    /// its standard output, error and status.
     @discardableResult
-    public static func run(_ program: String, _ arguments: [String], allowFailure: Bool = false) throws -> (stdout: String, stderr: String, status: Int32) {
+    public static func run(_ program: String, _ arguments: [String], allowFailure: Bool = false,
+                           workingDirectory: String? = nil) throws -> (stdout: String, stderr: String, status: Int32) {
         let folder = NSTemporaryDirectory() + "plume-shell-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -80,6 +82,7 @@ public enum Shell {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [program] + arguments
         }
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = FileHandle.nullDevice
