@@ -36,7 +36,9 @@ struct WeatherOSSECommand: ParsableCommand {
             differences of records a day apart of the --nmc file (RMS of h: the NMC σb). \
             Outputs in --out: cycles.csv (one row per cycle: area-weighted RMSE of h, u, v for \
             the background, the analysis and the free run; h's analysis error near stations and elsewhere, its mean, the ensemble spread; χ²/p; observations used and flagged), \
-            summary.json, osse-weather-rmse-h.png and osse-weather-chi2.png.
+            summary.json, osse-weather-rmse-h.png and osse-weather-chi2.png. A cycle in which no \
+            observation passes quality control (the cycled forecast has diverged) ends the run \
+            there; the summary says so.
             """)
 
     @Option(help: "Weather emulator checkpoint (plume train).")

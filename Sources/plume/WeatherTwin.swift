@@ -42,7 +42,11 @@ struct WeatherTwin {
         var surfaceStations: Int
         var upperAirStations: Int
         var observationsPerCycle: Int
+        /// Cycles run: the requested ones, or fewer when the cycled forecast diverged.
         var cycles: Int
+        var requestedCycles: Int
+        /// The cycle at which no observation passed quality control any more (the run stops there).
+        var divergedAtCycle: Int?
         var days: Double
         var method: String
         var lengthKm: Double
@@ -65,7 +69,8 @@ struct WeatherTwin {
 
         var summaryLine: String {
             let s = summary
-            return String(format: "%d cycles: mean RMSE of h analysis %.2f m, background %.2f m, free run %.2f m (analysis %.0f%% below the free run); mean χ²/p %.3f (second half %.3f); %.0f s",
+            let stopped = s.divergedAtCycle.map { "stopped at cycle \($0) of \(s.requestedCycles) (diverged); " } ?? ""
+            return stopped + String(format: "%d cycles: mean RMSE of h analysis %.2f m, background %.2f m, free run %.2f m (analysis %.0f%% below the free run); mean χ²/p %.3f (second half %.3f); %.0f s",
                           s.cycles, s.meanRMSE["h.analysis"] ?? .nan, s.meanRMSE["h.background"] ?? .nan, s.meanRMSE["h.free"] ?? .nan,
                           100 * s.hAnalysisReductionVsFree, s.meanChiSquared, s.meanChiSquaredSecondHalf, s.seconds)
         }
@@ -87,9 +92,12 @@ struct WeatherTwin {
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             try AtomicFile.write(try encoder.encode(summary), to: folder + "/summary.json")
             let days = rows.map(\.day)
+            // A diverged run spans decades of error: then a logarithmic axis.
+            let errors = rows.flatMap { r in series.compactMap { r.rmse["h.\($0)"] } }.filter { $0.isFinite && $0 > 0 }
+            let logarithmic = (errors.max() ?? 1) > 100 * (errors.min() ?? 1)
             try LinePlot(series: series.map { s in LineSeries(x: days, y: rows.map { $0.rmse["h.\(s)"] ?? .nan }, label: s == "free" ? "free-running emulator" : s,
                                                                 dash: s == "free" ? .dashed : .solid) },
-                         title: "Weather twin: RMSE of h", xLabel: "day", yLabel: "RMSE of h (m)", legend: .outsideRight)
+                         title: "Weather twin: RMSE of h", xLabel: "day", yLabel: "RMSE of h (m)", logY: logarithmic, legend: .outsideRight)
                 .write(to: URL(fileURLWithPath: folder + "/osse-weather-rmse-h.png"))
             try LinePlot(series: [LineSeries(x: days, y: rows.map(\.chiSquared), label: "χ²/p"),
                                   LineSeries(x: [days.first ?? 0, days.last ?? 1], y: [1, 1], label: "1", dash: .dashed)],
@@ -211,6 +219,12 @@ struct WeatherTwin {
         return try BackgroundVariances.nmc(pairs: pairs, variables: variables, scale: 0.5)
     }
 
+    /// The mean of the finite values (a cycle without observations used has no χ²/p).
+    static func finiteMean(_ values: [Double]) -> Double {
+        let finite = values.filter(\.isFinite)
+        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+    }
+
     /// The mean of several fields of equal length.
     static func mean(_ fields: [[Float]]) -> [Double] {
         guard let first = fields.first else { return [] }
@@ -291,6 +305,7 @@ struct WeatherTwin {
         var random = SeededRandom(seed: seed)
         var scale = 1.0
         var rows: [CycleRow] = []
+        var divergedAtCycle: Int?
         let errors = ObservationErrorTable.standard
         let observationCount = stations.reduce(0) { $0 + ($1.upperAir ? 3 : 1) }
         for n in 1...cycles {
@@ -368,6 +383,13 @@ struct WeatherTwin {
             rows.append(row)
             progress(n, cycles, row)
             if adaptive, chi.isFinite, chi > 0 { scale = min(max(scale * min(max(chi, 0.5), 2).squareRoot(), 0.25), 4) }
+            // No observation passes quality control: the forecast has left the observations
+            // behind for good; the cycles after would only repeat it.
+            if used == 0 {
+                divergedAtCycle = n
+                FileHandle.standardError.write(Data("cycle \(n): no observation passed quality control (\(result.observations.count) flagged): the cycled forecast has diverged; stopping\n".utf8))
+                break
+            }
         }
         func mean(_ rows: ArraySlice<CycleRow>, _ key: String) -> Double { rows.map { $0.rmse[key] ?? .nan }.reduce(0, +) / Double(max(rows.count, 1)) }
         var meanAll: [String: Double] = [:], meanLate: [String: Double] = [:]
@@ -380,10 +402,11 @@ struct WeatherTwin {
         }
         let summary = Summary(checkpoint: checkpoint, truth: truthFile.path, stationFiles: stationFiles,
                               surfaceStations: stations.filter { !$0.upperAir }.count, upperAirStations: stations.filter(\.upperAir).count,
-                              observationsPerCycle: observationCount, cycles: cycles, days: Double(cycles) * emulator.definition.timeStepHours / 24,
+                              observationsPerCycle: observationCount, cycles: rows.count, requestedCycles: cycles, divergedAtCycle: divergedAtCycle,
+                              days: Double(rows.count) * emulator.definition.timeStepHours / 24,
                               method: method == .oi ? "oi" : "letkf", lengthKm: lengthKm, balance: balance, nmcSigma: nmcSigma.mapValues { $0.first ?? .nan },
-                              meanRMSE: meanAll, meanChiSquared: rows.map(\.chiSquared).reduce(0, +) / Double(rows.count),
-                              meanRMSESecondHalf: meanLate, meanChiSquaredSecondHalf: late.map(\.chiSquared).reduce(0, +) / Double(late.count),
+                              meanRMSE: meanAll, meanChiSquared: Self.finiteMean(rows.map(\.chiSquared)),
+                              meanRMSESecondHalf: meanLate, meanChiSquaredSecondHalf: Self.finiteMean(late.map(\.chiSquared)),
                               hAnalysisReductionVsFree: 1 - (meanAll["h.analysis"] ?? .nan) / (meanAll["h.free"] ?? .nan),
                               seconds: (ContinuousClock.now - began) / .seconds(1))
         return Result(rows: rows, summary: summary)
