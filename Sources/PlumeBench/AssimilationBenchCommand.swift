@@ -68,7 +68,7 @@ struct AssimilationBenchCommand: ParsableCommand {
         return clock.measure {
             _ = smoother.startWeek()
             _ = try? smoother.assimilate(equivalents: equivalents, values: values, sigmas: sigmas)
-        }.seconds
+        } / .seconds(1)
     }
 
     func validate() throws {
@@ -120,7 +120,7 @@ struct AssimilationBenchCommand: ParsableCommand {
         let oi = OptimalInterpolation(correlation: .gaussian(lengthScaleM: lengthKm * 1000), verticalLengthLevels: 1,
                                       backgroundSigma: sigmas.mapValues { [Double](repeating: $0, count: levels) })
         var oiResult: AnalysisResult?
-        let oiSeconds = try clock.measure { oiResult = try oi.analyse(background: background, observations: obs, window: window) }.seconds
+        let oiSeconds = try clock.measure { oiResult = try oi.analyse(background: background, observations: obs, window: window) } / .seconds(1)
         // LETKF: members = background + smooth perturbations of σb.
         var ensemble: [GriddedState] = []
         for _ in 0..<members {
@@ -132,7 +132,7 @@ struct AssimilationBenchCommand: ParsableCommand {
         }
         let letkf = LETKF(localisation: .gaspariCohn(halfWidthM: lengthKm * 1000), verticalLocalisationLevels: 2, relaxationToPriorSpread: 0.7)
         var letkfResult: AnalysisResult?
-        let letkfSeconds = try clock.measure { letkfResult = try letkf.analyse(members: ensemble, observations: obs, window: window) }.seconds
+        let letkfSeconds = try clock.measure { letkfResult = try letkf.analyse(members: ensemble, observations: obs, window: window) } / .seconds(1)
         func rmse(_ state: GriddedState?, _ name: String) -> Double {
             guard let a = state?.fields[name], let t = truth.fields[name] else { return .nan }
             return (zip(a, t).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(a.count)).squareRoot()
@@ -164,10 +164,6 @@ struct AssimilationBenchCommand: ParsableCommand {
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
-}
-
-private extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 /// A smooth random field `[level, lat, lon]` of unit standard deviation: a sum of low

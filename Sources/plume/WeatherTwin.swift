@@ -255,17 +255,20 @@ struct WeatherTwin {
         }
         let factor = (nmcSigma["h"]?.first ?? 1) / max((squares / Double(max(points, 1))).squareRoot(), 1e-12)
         // Centre the perturbations so the ensemble mean is `center`.
-        var members: [[String: [Float]]] = []
-        for d in differences {
+        var meanDifference: [String: [Double]] = [:]
+        for v in Self.variables {
+            var sum = [Double](repeating: 0, count: center[v]?.count ?? 0)
+            for d in differences { for (g, x) in (d[v] ?? []).enumerated() where g < sum.count { sum[g] += x } }
+            meanDifference[v] = sum.map { $0 / Double(count) }
+        }
+        return differences.map { d in
             var member: [String: [Float]] = [:]
             for v in Self.variables {
-                guard let c = center[v], let dv = d[v] else { continue }
-                let meanPerturbation = Self.mean(differences.map { ($0[v] ?? []).map(Float.init) })
-                member[v] = c.indices.map { Float(Double(c[$0]) + factor * (dv[$0] - meanPerturbation[$0])) }
+                guard let c = center[v], let dv = d[v], let mean = meanDifference[v] else { continue }
+                member[v] = c.indices.map { Float(Double(c[$0]) + factor * (dv[$0] - mean[$0])) }
             }
-            members.append(member)
+            return member
         }
-        return members
     }
 
     static func state(_ fields: [String: [Float]], grid: RegularLatLonGrid, time: CFDate) throws -> GriddedState {
@@ -314,7 +317,8 @@ struct WeatherTwin {
             free = forecasts.removeLast()
             let backgroundMembers = forecasts
             let time = truthFile.times[n]
-            let truth = try Self.state(try truthFields(n), grid: grid, time: time)
+            let truthValues = try truthFields(n)
+            let truth = try Self.state(truthValues, grid: grid, time: time)
             // Synthetic observations of the truth.
             var observations: [Observation] = []
             observations.reserveCapacity(observationCount)
@@ -348,7 +352,6 @@ struct WeatherTwin {
                 members = result.members.map { $0.fields.mapValues { $0.map(Float.init) } }
             }
             var scores: [String: Double] = [:]
-            let truthValues = try truthFields(n)
             for v in Self.variables {
                 guard let t = truthValues[v] else { continue }
                 let backgroundMean = Self.mean(backgroundMembers.map { $0[v] ?? [] })

@@ -114,17 +114,10 @@ public struct SerialEnsembleSquareRoot: Sendable {
                 mean[j] += gain * innovation
                 for i in 0..<k { x[i][j] -= alpha * gain * h[obs][i] }
             }
-            // The observations still to come (and this one, for O − A).
+            // Every observation's equivalents move with the parameters: the ones still to come,
+            // and the earlier ones too, so that O − A is the final state's.
             let current = h[obs]
-            for m in obs..<p {
-                var cov = 0.0
-                for i in 0..<k { cov += h[m][i] * current[i] }
-                let gain = cov * scale / total
-                hMean[m] += gain * innovation
-                for i in 0..<k { h[m][i] -= alpha * gain * current[i] }
-            }
-            // Earlier observations move too, so that O − A is the final state's.
-            for m in 0..<obs {
+            for m in 0..<p {
                 var cov = 0.0
                 for i in 0..<k { cov += h[m][i] * current[i] }
                 let gain = cov * scale / total
