@@ -6,5 +6,5 @@ struct OSSECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "osse",
         abstract: "Twin experiments: assimilate synthetic observations of a known truth and score the analyses.",
-        subcommands: [WeatherOSSECommand.self])
+        subcommands: [WeatherOSSECommand.self, CO2OSSECommand.self])
 }

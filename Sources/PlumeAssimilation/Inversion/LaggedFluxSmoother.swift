@@ -31,6 +31,10 @@ public struct LaggedFluxSmoother: Sendable {
         public var sigma: [Double]
         /// The posterior covariance of the week's factors, row-major [region, region].
         public var covariance: [Double]
+        /// The members' final deviations, [member][region]: with those of the other weeks
+        /// (same member index) they carry the covariance between weeks that shared the
+        /// window, which sums of weekly fluxes (annual budgets) need.
+        public var deviations: [[Double]] = []
     }
 
     public init(prior: FluxPrior, lagWeeks: Int, members: Int, seed: UInt64, persistence: Double = 1.0 / 3,
@@ -77,6 +81,7 @@ public struct LaggedFluxSmoother: Sendable {
     private mutating func removeOldest() -> FinalWeek {
         let n = prior.count
         let mean = Array(ensemble.mean[0..<n])
+        let deviations = ensemble.deviations.map { Array($0[0..<n]) }
         let k = Double(members - 1)
         var covariance = [Double](repeating: 0, count: n * n)
         for a in 0..<n {
@@ -85,7 +90,8 @@ public struct LaggedFluxSmoother: Sendable {
         ensemble.mean.removeFirst(n)
         for i in 0..<members { ensemble.deviations[i].removeFirst(n) }
         weeks -= 1
-        return FinalWeek(mean: mean, sigma: (0..<n).map { covariance[$0 * n + $0].squareRoot() }, covariance: covariance)
+        return FinalWeek(mean: mean, sigma: (0..<n).map { covariance[$0 * n + $0].squareRoot() }, covariance: covariance,
+                         deviations: deviations)
     }
 
     /// Assimilates the window's observations: `equivalents[i][o]` is observation o simulated

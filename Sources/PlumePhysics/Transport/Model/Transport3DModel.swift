@@ -53,6 +53,9 @@ public struct Transport3DModel: Sendable {
     public var surfaceFluxes: (any SurfaceFluxProvider)?
     /// Components of the surface flux each tracer receives (by tracer index; missing: none).
     public var tracerFluxes: [SurfaceFluxComponents]
+    /// When set, every tracer receives the flux it composes from the provider's fields
+    /// instead of `tracerFluxes` (an inversion's ensemble members).
+    public var tracerFluxComposer: (any TracerFluxComposer)?
     /// Land fraction per cell (`[lat, lon]`, 0…1), for the boundary layer and the convection mask.
     public var landFraction: [Double]
     public var boundaryLayer: VerticalBoundaryLayer
@@ -174,7 +177,7 @@ public struct Transport3DModel: Sendable {
     private func applySurfaceFluxes(_ state: inout TracerMassState, from t0: Double, to t1: Double,
                                     report: inout StepReport) throws(TransportError) {
         guard let provider = surfaceFluxes else { return }
-        let active = (0..<state.tracerMass.count).filter { $0 < tracerFluxes.count && !tracerFluxes[$0].isEmpty }
+        let active = (0..<state.tracerMass.count).filter { tracerFluxComposer != nil || ($0 < tracerFluxes.count && !tracerFluxes[$0].isEmpty) }
         guard !active.isEmpty else { return }
         let fields: SurfaceFluxFields
         do throws(IngestError) { fields = try provider.meanFluxes(from: t0, to: t1) } catch { throw TransportError(error) }
@@ -187,7 +190,8 @@ public struct Transport3DModel: Sendable {
         let dt = t1 - t0
         let fraction = min(max(maximumUptakeFraction, 0), 1)
         for t in active {
-            let flux = fields.total(tracerFluxes[t])
+            let flux = try tracerFluxComposer?.flux(tracer: t, fields: fields, from: t0, to: t1) ?? fields.total(tracerFluxes[t])
+            guard flux.count == n else { throw .shapeMismatch(name: "surface flux of tracer \(t) [lat, lon]", expected: n, actual: flux.count) }
             var applied = [Double](repeating: 0, count: n), clipped = applied
             state.tracerMass[t].withUnsafeMutableBufferPointer { rm in
                 for c in 0..<n {

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import PlumeAssimilation
+import PlumeGrids
+import PlumeSupport
+
+/// `plume osse co2`: the CO2 flux-inversion twin (CTDAS's design on Plume's transport).
+struct CO2OSSECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "co2",
+        abstract: "CO2 inversion twin: recover known regional flux factors from synthetic station observations.",
+        discussion: """
+            The --data file (CarbonBench's layout, e.g. carbonbench-train.nc of plume generate \
+            carbonbench-mini) gives the winds, interface pressures, the prior fluxes (co2flux_land, \
+            co2flux_ocean, co2flux_anthro) and the initial CO2 (its first record). Regions: latitude \
+            bands (--bands, edges in degrees) with a land and an ocean factor each. The truth scales \
+            the prior land and ocean fluxes by constant factors drawn once from the prior \
+            (mean 1, σ --land-sigma / --ocean-sigma, correlation exp(−d/L) within land and within \
+            ocean, L = --length-km) and runs the reference transport for --weeks weeks. Observations: \
+            the lowest layer at the sites of a station-like network (NOAA/ICOS/GAW positions, one per \
+            grid cell), interpolated bilinearly, plus N(0, σ²) noise: continuous sites daily at 12 UTC \
+            (σ --continuous-sigma ppm), flask sites weekly (σ --flask-sigma ppm). The inversion is \
+            CTDAS's fixed-lag ensemble smoother: weekly factors, --lag weeks, --members members, the \
+            serial square-root update; each cycle the members run through the transport over the \
+            window from the posterior CO2 at its start and the newest week's observations are \
+            assimilated; the oldest week then leaves with its final factors and the posterior CO2 \
+            is advanced through it. Outputs in --out: summary.json (annual budgets of every region \
+            with truth, prior and posterior ± σ; error reduction; χ²/p; wall times), budgets.csv, \
+            weekly-factors.csv, observations.csv (O − B and O − A of every observation), cycles.csv, \
+            osse-co2-budgets.png, osse-co2-chi2.png.
+            """)
+
+    @Option(help: "CarbonBench-layout file: u, v, p_bottom, p_top, co2flux_land/ocean/anthro, co2massmix.")
+    var data: String
+
+    @Option(help: "Weeks to invert.")
+    var weeks: Int = 52
+
+    @Option(help: "Lag of the smoother (weeks).")
+    var lag: Int = 3
+
+    @Option(help: "Ensemble members.")
+    var members: Int = 48
+
+    @Option(help: "Latitude band edges of the regions, degrees, comma-separated from -90 to 90.")
+    var bands: String = "-90,-45,-15,15,45,90"
+
+    @Option(name: .customLong("land-sigma"), help: "Prior σ of a land factor (relative).")
+    var landSigma: Double = 0.8
+
+    @Option(name: .customLong("ocean-sigma"), help: "Prior σ of an ocean factor (relative).")
+    var oceanSigma: Double = 0.4
+
+    @Option(name: .customLong("length-km"), help: "Correlation length of the prior between regions of one kind (km).")
+    var lengthKm: Double = 2000
+
+    @Option(name: .customLong("flask-sigma"), help: "Observation error of a flask sample (ppm).")
+    var flaskSigma: Double = 0.5
+
+    @Option(name: .customLong("continuous-sigma"), help: "Observation error of a continuous daily value (ppm).")
+    var continuousSigma: Double = 1.0
+
+    @Option(help: "Transport grid (the data's).")
+    var grid: String = "latlon5.625"
+
+    @Option(help: "Layers: l10 or l20 (the data's).")
+    var levels: String = "l10"
+
+    @Option(name: .customLong("time-step"), help: "Reference transport step, s (divides 21600).")
+    var timeStep: Double = 3600
+
+    @Option(help: "Seed of the truth factors, the observation noise and the ensemble.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output folder (must not exist).")
+    var out: String
+
+    func validate() throws {
+        guard weeks >= 1 else { throw ValidationError("--weeks must be at least 1, got \(weeks)") }
+        guard lag >= 1 else { throw ValidationError("--lag must be at least 1, got \(lag)") }
+        guard members >= 2 else { throw ValidationError("--members must be at least 2, got \(members)") }
+        for (name, value) in [("--land-sigma", landSigma), ("--ocean-sigma", oceanSigma), ("--flask-sigma", flaskSigma), ("--continuous-sigma", continuousSigma)] {
+            guard value > 0, value.isFinite else { throw ValidationError("\(name) must be positive, got \(value)") }
+        }
+        guard lengthKm >= 0 else { throw ValidationError("--length-km must be ≥ 0, got \(lengthKm)") }
+        guard timeStep > 0 else { throw ValidationError("--time-step must be positive, got \(timeStep)") }
+        _ = try bandEdges()
+    }
+
+    func bandEdges() throws -> [Double] {
+        let parts = bands.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let edges = parts.compactMap(Double.init)
+        guard edges.count == parts.count, edges.count >= 2 else {
+            throw ValidationError("--bands '\(bands)': expected comma-separated latitudes from -90 to 90, e.g. -90,-45,-15,15,45,90")
+        }
+        return edges
+    }
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new folder") }
+        guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data \(data): no such file") }
+        let loaded: any Grid
+        do { loaded = try GridCatalog.resolve(grid) } catch { throw ValidationError("--grid '\(grid)': \(error)") }
+        guard let latlon = loaded as? RegularLatLonGrid else { throw ValidationError("--grid '\(grid)': needs a regular lat-lon grid") }
+        let transportGrid = try TransportGrid(latlon)
+        let hybrid = try LevelsOption.parse(levels)
+        let configuration = CO2Twin.Configuration(
+            dataPath: data, weeks: weeks, lagWeeks: lag, members: members, bandEdges: try bandEdges(), landSigma: landSigma,
+            oceanSigma: oceanSigma, lengthKm: lengthKm, flaskSigmaPPM: flaskSigma, continuousSigmaPPM: continuousSigma, seed: seed)
+        let twin = try CO2Twin(configuration: configuration, grid: latlon, transportGrid: transportGrid, levels: hybrid, stepSeconds: 21_600)
+        var truthTransport = try ReferenceEnsembleTransport(dataPath: data, grid: transportGrid, levels: hybrid, regions: twin.regions,
+                                                            stepSeconds: 21_600, transportStepSeconds: timeStep)
+        var transport = truthTransport
+        print("CO2 twin: \(twin.sites.count) sites, \(twin.regions.count) factors (\(twin.regions.names.joined(separator: ", "))), "
+              + "\(weeks) weeks, lag \(lag), \(members) members, reference transport (Δt \(timeStep) s)")
+        fflush(nil)
+        let staging = out + ".partial"
+        try? FileManager.default.removeItem(atPath: staging)
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        var finished = false
+        defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
+        let result = try twin.run(truthTransport: &truthTransport, transport: &transport, transportName: "reference") { row in
+            FileHandle.standardError.write(Data(String(format: "week %d/%d: %d observations, %d assimilated, χ²/p %@, transport %.1f s, analysis %.2f s\n",
+                                                       row.week + 1, weeks, row.observations, row.assimilated,
+                                                       row.chiSquared.map { String(format: "%.3f", $0) } ?? "-", row.transportSeconds, row.analysisSeconds).utf8))
+        }
+        try result.write(to: staging)
+        try FileManager.default.moveItem(atPath: staging, toPath: out)
+        finished = true
+        print(result.summaryLine)
+        print("outputs: \(out)/summary.json, budgets.csv, weekly-factors.csv, observations.csv, cycles.csv, osse-co2-budgets.png, osse-co2-chi2.png")
+    }
+}

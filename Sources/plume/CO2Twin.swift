@@ -1,0 +1,389 @@
+import ArgumentParser
+import Foundation
+import PlumeAssimilation
+import PlumeGrids
+import PlumeIngest
+import PlumeIO
+import PlumePlot
+import PlumeSupport
+import PlumeVerify
+
+/// The CO2 flux-inversion twin behind `plume osse co2` (see its help for the design): a
+/// truth run of the reference transport with the prior fluxes scaled by known regional
+/// factors, synthetic observations of it at station-like sites, and CTDAS's fixed-lag
+/// ensemble smoother cycling week by week with the chosen transport.
+struct CO2Twin {
+    struct Configuration {
+        var dataPath: String
+        var weeks: Int
+        var lagWeeks: Int
+        var members: Int
+        var bandEdges: [Double]
+        var landSigma: Double
+        var oceanSigma: Double
+        var lengthKm: Double
+        var flaskSigmaPPM: Double
+        var continuousSigmaPPM: Double
+        var seed: UInt64
+    }
+
+    /// One synthetic observation and what the inversion made of it.
+    struct ObservationRow {
+        var site: String
+        var sampling: CO2Site.Sampling
+        var week: Int
+        /// Step index from the run's start (the observation is at the step's end).
+        var step: Int
+        var valuePPM: Double
+        var sigmaPPM: Double
+        var truthPPM: Double
+        var priorInnovation = Double.nan
+        var posteriorInnovation = Double.nan
+        var priorVariance = Double.nan
+        var assimilated = false
+    }
+
+    struct CycleRow: Codable {
+        var week: Int
+        var observations: Int
+        var assimilated: Int
+        var chiSquared: Double?
+        var transportSeconds: Double
+        var analysisSeconds: Double
+    }
+
+    struct RegionBudget: Codable {
+        var region: String
+        var land: Bool
+        /// Annual totals, PgC per year (positive: into the atmosphere).
+        var truthPgC: Double
+        var priorPgC: Double
+        var priorSigmaPgC: Double
+        var posteriorPgC: Double
+        var posteriorSigmaPgC: Double
+        var truthFactor: Double
+        var withinTwoSigma: Bool
+    }
+
+    struct Summary: Codable {
+        var data: String
+        var transport: String
+        var weeks: Int
+        var lagWeeks: Int
+        var members: Int
+        var sites: Int
+        var observations: Int
+        var assimilated: Int
+        var chiSquaredPerObservation: Double
+        /// 1 − Σ|posterior − truth| / Σ|prior − truth| over the land regions' annual fluxes.
+        var landErrorReduction: Double
+        /// The mean over land regions of 1 − |posterior − truth| / |prior − truth|.
+        var meanRegionalLandErrorReduction: Double
+        var landRegionsWithinTwoSigma: Int
+        var landRegions: Int
+        var globalLand: RegionBudget
+        var globalOcean: RegionBudget
+        var regions: [RegionBudget]
+        var truthSeconds: Double
+        var transportSeconds: Double
+        var analysisSeconds: Double
+        var wallSeconds: Double
+    }
+
+    struct Result {
+        var summary: Summary
+        var cycles: [CycleRow]
+        var observations: [ObservationRow]
+        var weeklyFactors: [(week: Int, truth: [Double], mean: [Double], sigma: [Double])]
+        var regionNames: [String]
+        var startDate: CFDate
+    }
+
+    let configuration: Configuration
+    let regions: FluxRegions
+    let prior: FluxPrior
+    let sites: [CO2Site]
+    /// Each site's bilinear stencil on the lowest layer.
+    let stencils: [ObservationLocation]
+    let initial: [Double]
+    let start: Double
+    let clock: CFTimeUnits
+    let fluxes: SurfaceFluxArrays
+    let cellArea: [Double]
+    let stepsPerWeek: Int
+    let stepSeconds: Double
+
+    init(configuration: Configuration, grid: RegularLatLonGrid, transportGrid: TransportGrid, levels: HybridLevels, stepSeconds: Double) throws {
+        self.configuration = configuration
+        let latitudes = (0..<grid.latitudeCount).map { grid.firstLatitude + Double($0) * grid.latitudeStep }
+        let regions = try FluxRegions(edgesDegrees: configuration.bandEdges, latitudes: latitudes, longitudeCount: grid.longitudeCount)
+        self.regions = regions
+        let isLand = (0..<regions.count).map(regions.isLand)
+        prior = try FluxPrior(centres: regions.centres, isLand: isLand,
+                              sigma: isLand.map { $0 ? configuration.landSigma : configuration.oceanSigma },
+                              lengthM: configuration.lengthKm * 1000)
+        sites = CO2SiteNetwork.onePerCell(CO2SiteNetwork.surfaceSites, firstLatitude: grid.firstLatitude, latitudeStep: grid.latitudeStep,
+                                          firstLongitude: grid.firstLongitude, longitudeStep: grid.longitudeStep,
+                                          latitudeCount: grid.latitudeCount, longitudeCount: grid.longitudeCount)
+        let source = try LayerMeanMeteorologyFile(path: configuration.dataPath, grid: transportGrid, levels: levels)
+        guard let first = source.recordTimes.first, let last = source.recordTimes.last else {
+            throw ValidationError("--data \(configuration.dataPath): no records")
+        }
+        start = first
+        self.stepSeconds = stepSeconds
+        stepsPerWeek = Int((7 * 86_400 / stepSeconds).rounded())
+        let needed = Double(configuration.weeks * stepsPerWeek) * stepSeconds
+        guard last - first >= needed - 1e-6 else {
+            throw ValidationError(String(format: "--data %@: holds %.2f days of records, the twin needs %d weeks (%.0f days)",
+                                         configuration.dataPath, (last - first) / 86_400, configuration.weeks, needed / 86_400))
+        }
+        clock = CFTimeUnits(secondsPerUnit: 1, reference: CFDate(year: source.startYear, month: 1, day: 1), calendar: source.calendar)
+        let startDate = clock.date(first)
+        initial = try TransportInitialState.read(path: configuration.dataPath, date: startDate, latitudes: latitudes,
+                                                 longitudes: (0..<grid.longitudeCount).map { grid.firstLongitude + Double($0) * grid.longitudeStep },
+                                                 levels: levels.count).map { $0 * 1e6 }
+        fluxes = try SurfaceFluxFile.load(paths: [configuration.dataPath], grid: transportGrid).fluxes
+        cellArea = transportGrid.cellAreas()
+        let template = try GriddedState(grid: grid, time: startDate, fields: ["co2": [Double](repeating: 0, count: grid.latitudeCount * grid.longitudeCount)])
+        let operator_ = ObservationOperator(horizontal: .bilinear, calendar: source.calendar)
+        stencils = try sites.map { site in
+            let probe = Observation(time: startDate, latitude: site.latitude, longitude: site.longitude, vertical: nil, variable: "co2",
+                                    value: 0, sigma: 1, site: site.code, source: "twin")
+            switch operator_.locate(probe, in: [template], window: startDate...startDate) {
+            case .success(let location): return location
+            case .failure(let reason): throw ValidationError("site \(site.code): \(reason.reason)")
+            }
+        }
+    }
+
+    /// The truth's constant regional factors: one draw from the prior (mean 1), from the seed.
+    func truthFactors() -> [Double] {
+        var random = SeededRandom(seed: configuration.seed &+ 0x5EED)
+        let n = prior.count
+        let z = (0..<n).map { _ in random.normal() }
+        return (0..<n).map { i in 1 + (0...i).reduce(0) { $0 + prior.cholesky[i * n + $1] * z[$1] } }
+    }
+
+    /// The synthetic observations: continuous sites once a day at the step ending at 12 UTC,
+    /// flask sites once a week (the fourth day, 12 UTC). Value = truth + N(0, σ²).
+    func schedule() -> [ObservationRow] {
+        var rows: [ObservationRow] = []
+        for step in 0..<(configuration.weeks * stepsPerWeek) {
+            let end = start + Double(step + 1) * stepSeconds
+            let date = clock.date(end)
+            guard date.hour == 12, date.minute == 0 else { continue }
+            let week = step / stepsPerWeek
+            let dayOfWeek = Int(((end - start) - Double(week) * 7 * 86_400) / 86_400)
+            for site in sites {
+                switch site.sampling {
+                case .continuous:
+                    rows.append(ObservationRow(site: site.code, sampling: .continuous, week: week, step: step, valuePPM: .nan,
+                                               sigmaPPM: configuration.continuousSigmaPPM, truthPPM: .nan))
+                case .flask where dayOfWeek == 3:
+                    rows.append(ObservationRow(site: site.code, sampling: .flask, week: week, step: step, valuePPM: .nan,
+                                               sigmaPPM: configuration.flaskSigmaPPM, truthPPM: .nan))
+                case .flask:
+                    break
+                }
+            }
+        }
+        return rows
+    }
+
+    /// Σ flux × area × time of each factor's region in each week, kg CO2: [week][factor].
+    func weeklyPriorTotals() throws -> [[Double]] {
+        let week = 7 * 86_400.0
+        return try (0..<configuration.weeks).map { w in
+            let fields = try fluxes.meanFluxes(from: start + Double(w) * week, to: start + Double(w + 1) * week)
+            return try regions.totals(land: fields.land, ocean: fields.ocean, cellArea: cellArea).map { $0 * week }
+        }
+    }
+
+    /// Runs the twin with `transport` (the truth always runs `truthTransport`, the reference).
+    func run(truthTransport: inout some InversionTransport, transport: inout some InversionTransport, transportName: String,
+             progress: (CycleRow) -> Void) throws -> Result {
+        let wallStart = ContinuousClock.now
+        let n = regions.count, weeks = configuration.weeks, k = configuration.members
+        let truth = truthFactors()
+        var observations = schedule()
+        let siteIndex = Dictionary(uniqueKeysWithValues: sites.enumerated().map { ($1.code, $0) })
+        // Observations of each step, as indices into `observations`.
+        var byStep = [Int: [Int]]()
+        for (o, row) in observations.enumerated() { byStep[row.step, default: []].append(o) }
+
+        // The truth run and the synthetic observations.
+        var noise = SeededRandom(seed: configuration.seed)
+        let truthStart = ContinuousClock.now
+        _ = try truthTransport.run(initial: initial, start: start, steps: weeks * stepsPerWeek,
+                                   factors: [[[Double]](repeating: truth, count: weeks)]) { step, lowest in
+            for o in byStep[step] ?? [] {
+                observations[o].truthPPM = CO2Units.ppm(massMixingRatio: stencils[siteIndex[observations[o].site] ?? 0].equivalent(lowest[0]))
+            }
+        }
+        for o in observations.indices { observations[o].valuePPM = observations[o].truthPPM + observations[o].sigmaPPM * noise.normal() }
+        let truthSeconds = (ContinuousClock.now - truthStart) / .seconds(1)
+
+        // The inversion.
+        var smoother = try LaggedFluxSmoother(prior: prior, lagWeeks: configuration.lagWeeks, members: k, seed: configuration.seed &+ 1)
+        var finals: [LaggedFluxSmoother.FinalWeek] = []
+        var windowStart = 0
+        var co2AtWindowStart = initial
+        var cycles: [CycleRow] = []
+        var transportSeconds = 0.0, analysisSeconds = 0.0
+        var chiSquaredSum = 0.0, assimilatedCount = 0
+        let byWeek = Dictionary(grouping: observations.indices, by: { observations[$0].week })
+        for week in 0..<weeks {
+            let clockStart = ContinuousClock.now
+            if let final = smoother.startWeek() {
+                finals.append(final)
+                co2AtWindowStart = try transport.run(initial: co2AtWindowStart, start: start + Double(windowStart * stepsPerWeek) * stepSeconds,
+                                                     steps: stepsPerWeek, factors: [[final.mean]]) { _, _ in }[0]
+                windowStart += 1
+            }
+            let indices = (byWeek[week] ?? []).sorted()
+            let firstStep = windowStart * stepsPerWeek
+            var equivalents = [[Double]](repeating: [Double](repeating: 0, count: indices.count), count: k)
+            let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+            _ = try transport.run(initial: co2AtWindowStart, start: start + Double(firstStep) * stepSeconds,
+                                  steps: (week + 1 - windowStart) * stepsPerWeek,
+                                  factors: (0..<k).map { smoother.memberFactors($0) }) { step, lowest in
+                for o in byStep[firstStep + step] ?? [] where observations[o].week == week {
+                    guard let p = position[o] else { continue }
+                    let stencil = stencils[siteIndex[observations[o].site] ?? 0]
+                    for m in 0..<k { equivalents[m][p] = CO2Units.ppm(massMixingRatio: stencil.equivalent(lowest[m])) }
+                }
+            }
+            let transported = ContinuousClock.now
+            var chiSquared: Double?
+            var used = 0
+            if !indices.isEmpty {
+                let outcome = try smoother.assimilate(equivalents: equivalents, values: indices.map { observations[$0].valuePPM },
+                                                      sigmas: indices.map { observations[$0].sigmaPPM })
+                for (p, o) in indices.enumerated() {
+                    let result = outcome.observations[p]
+                    observations[o].priorInnovation = result.priorInnovation
+                    observations[o].posteriorInnovation = result.posteriorInnovation
+                    observations[o].priorVariance = result.priorVariance
+                    observations[o].assimilated = result.assimilated
+                    if result.assimilated {
+                        used += 1
+                        chiSquaredSum += result.priorInnovation * result.priorInnovation / (result.priorVariance + observations[o].sigmaPPM * observations[o].sigmaPPM)
+                    }
+                }
+                assimilatedCount += used
+                chiSquared = outcome.chiSquaredPerObservation
+            }
+            let row = CycleRow(week: week, observations: indices.count, assimilated: used, chiSquared: chiSquared,
+                               transportSeconds: (transported - clockStart) / .seconds(1), analysisSeconds: (ContinuousClock.now - transported) / .seconds(1))
+            transportSeconds += row.transportSeconds
+            analysisSeconds += row.analysisSeconds
+            cycles.append(row)
+            progress(row)
+        }
+        finals += smoother.finish()
+
+        // Budgets.
+        let totals = try weeklyPriorTotals()
+        let kgCO2PerPgC = CO2Units.co2PerCarbon * 1e12
+        func budget(name: String, land: Bool, members: [Int]) -> RegionBudget {
+            var truthSum = 0.0, priorSum = 0.0, posteriorSum = 0.0, priorVariance = 0.0
+            var memberSums = [Double](repeating: 0, count: k)
+            for w in 0..<weeks {
+                for r in members {
+                    let f = totals[w][r]
+                    truthSum += truth[r] * f
+                    priorSum += f
+                    posteriorSum += finals[w].mean[r] * f
+                    for i in 0..<k { memberSums[i] += (finals[w].deviations.indices.contains(i) ? finals[w].deviations[i][r] : 0) * f }
+                }
+                // The prior's weekly factors are independent between weeks; within a week, correlated as B.
+                for a in members { for b in members { priorVariance += totals[w][a] * totals[w][b] * prior.covariance[a * n + b] } }
+            }
+            let posteriorSigma = (memberSums.reduce(0) { $0 + $1 * $1 } / Double(k - 1)).squareRoot()
+            return RegionBudget(region: name, land: land, truthPgC: truthSum / kgCO2PerPgC, priorPgC: priorSum / kgCO2PerPgC,
+                                priorSigmaPgC: priorVariance.squareRoot() / kgCO2PerPgC, posteriorPgC: posteriorSum / kgCO2PerPgC,
+                                posteriorSigmaPgC: posteriorSigma / kgCO2PerPgC,
+                                truthFactor: members.count == 1 ? truth[members[0]] : .nan,
+                                withinTwoSigma: abs(posteriorSum - truthSum) <= 2 * posteriorSigma)
+        }
+        let names = regions.names
+        let regionBudgets = (0..<n).map { budget(name: names[$0], land: regions.isLand($0), members: [$0]) }
+        let landBudgets = regionBudgets.filter(\.land)
+        let priorError = landBudgets.reduce(0) { $0 + abs($1.priorPgC - $1.truthPgC) }
+        let posteriorError = landBudgets.reduce(0) { $0 + abs($1.posteriorPgC - $1.truthPgC) }
+        let regional = landBudgets.filter { abs($0.priorPgC - $0.truthPgC) > 0 }.map { 1 - abs($0.posteriorPgC - $0.truthPgC) / abs($0.priorPgC - $0.truthPgC) }
+        let summary = Summary(
+            data: configuration.dataPath, transport: transportName, weeks: weeks, lagWeeks: configuration.lagWeeks, members: k,
+            sites: sites.count, observations: observations.count, assimilated: assimilatedCount,
+            chiSquaredPerObservation: assimilatedCount > 0 ? chiSquaredSum / Double(assimilatedCount) : .nan,
+            landErrorReduction: priorError > 0 ? 1 - posteriorError / priorError : .nan,
+            meanRegionalLandErrorReduction: regional.isEmpty ? .nan : regional.reduce(0, +) / Double(regional.count),
+            landRegionsWithinTwoSigma: landBudgets.filter(\.withinTwoSigma).count, landRegions: landBudgets.count,
+            globalLand: budget(name: "global land", land: true, members: (0..<n).filter(regions.isLand)),
+            globalOcean: budget(name: "global ocean", land: false, members: (0..<n).filter { !regions.isLand($0) }),
+            regions: regionBudgets, truthSeconds: truthSeconds, transportSeconds: transportSeconds, analysisSeconds: analysisSeconds,
+            wallSeconds: (ContinuousClock.now - wallStart) / .seconds(1))
+        let weekly = (0..<weeks).map { (week: $0, truth: truth, mean: finals[$0].mean, sigma: finals[$0].sigma) }
+        return Result(summary: summary, cycles: cycles, observations: observations, weeklyFactors: weekly, regionNames: names,
+                      startDate: clock.date(start))
+    }
+}
+
+extension CO2Twin.Result {
+    var summaryLine: String {
+        let s = summary
+        return String(format: "CO2 twin (%@, %d weeks, lag %d, %d members, %d sites): annual land flux error %.0f%% below the prior's "
+                      + "(mean over regions %.0f%%), %d of %d land regions within 2σ, χ²/p %.2f over %d observations; transport %.1f s, analysis %.1f s, truth %.1f s",
+                      s.transport, s.weeks, s.lagWeeks, s.members, s.sites, 100 * s.landErrorReduction, 100 * s.meanRegionalLandErrorReduction,
+                      s.landRegionsWithinTwoSigma, s.landRegions, s.chiSquaredPerObservation, s.assimilated, s.transportSeconds, s.analysisSeconds, s.truthSeconds)
+    }
+
+    func write(to folder: String) throws {
+        func g(_ x: Double) -> String { String(format: "%.6g", x) }
+        var cyclesCSV = "week,observations,assimilated,chi2_per_obs,transport_s,analysis_s\n"
+        for c in cycles {
+            cyclesCSV += "\(c.week),\(c.observations),\(c.assimilated),\(c.chiSquared.map(g) ?? "nan"),\(String(format: "%.3f,%.3f", c.transportSeconds, c.analysisSeconds))\n"
+        }
+        try AtomicFile.write(text: cyclesCSV, to: folder + "/cycles.csv")
+        var obsCSV = "site,sampling,week,step,value_ppm,sigma_ppm,truth_ppm,o_minus_b_ppm,o_minus_a_ppm,hpht_ppm2,assimilated\n"
+        for o in observations {
+            obsCSV += "\(o.site),\(o.sampling.rawValue),\(o.week),\(o.step),\(g(o.valuePPM)),\(g(o.sigmaPPM)),\(g(o.truthPPM)),"
+                + "\(g(o.priorInnovation)),\(g(o.posteriorInnovation)),\(g(o.priorVariance)),\(o.assimilated ? 1 : 0)\n"
+        }
+        try AtomicFile.write(text: obsCSV, to: folder + "/observations.csv")
+        var factorsCSV = "week,region,truth,posterior,posterior_sigma\n"
+        for w in weeklyFactors {
+            for (r, name) in regionNames.enumerated() {
+                factorsCSV += "\(w.week),\(name),\(g(w.truth[r])),\(g(w.mean[r])),\(g(w.sigma[r]))\n"
+            }
+        }
+        try AtomicFile.write(text: factorsCSV, to: folder + "/weekly-factors.csv")
+        var budgetCSV = "region,truth_PgC,prior_PgC,prior_sigma_PgC,posterior_PgC,posterior_sigma_PgC,truth_factor,within_2sigma\n"
+        for b in summary.regions + [summary.globalLand, summary.globalOcean] {
+            budgetCSV += "\(b.region),\(g(b.truthPgC)),\(g(b.priorPgC)),\(g(b.priorSigmaPgC)),\(g(b.posteriorPgC)),\(g(b.posteriorSigmaPgC)),\(g(b.truthFactor)),\(b.withinTwoSigma ? 1 : 0)\n"
+        }
+        try AtomicFile.write(text: budgetCSV, to: folder + "/budgets.csv")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try encoder.encode(summary), to: folder + "/summary.json")
+        // Budgets: truth, prior and posterior ± 2σ of each land region.
+        let land = summary.regions.filter(\.land)
+        let x = land.indices.map(Double.init)
+        var series = [LineSeries(x: x, y: land.map(\.truthPgC), label: "truth", width: 3),
+                      LineSeries(x: x, y: land.map(\.priorPgC), label: "prior", dash: .dashed),
+                      LineSeries(x: x, y: land.map(\.posteriorPgC), label: "posterior")]
+        for (i, b) in land.enumerated() {
+            series.append(LineSeries(x: [Double(i), Double(i)], y: [b.posteriorPgC - 2 * b.posteriorSigmaPgC, b.posteriorPgC + 2 * b.posteriorSigmaPgC],
+                                     label: i == 0 ? "posterior ± 2σ" : nil, color: .black, width: 1))
+        }
+        try LinePlot(series: series, title: "CO2 twin: annual land flux by region (" + land.map(\.region).joined(separator: ", ") + ")",
+                     xLabel: "land region (south to north)", yLabel: "PgC per year", legend: .outsideRight)
+            .write(to: URL(fileURLWithPath: folder + "/osse-co2-budgets.png"))
+        let weeks = cycles.map { Double($0.week) }
+        try LinePlot(series: [LineSeries(x: weeks, y: cycles.map { $0.chiSquared ?? .nan }, label: "χ²/p"),
+                              LineSeries(x: [weeks.first ?? 0, weeks.last ?? 1], y: [1, 1], label: "1", dash: .dashed)],
+                     title: "CO2 twin: χ²/p of the innovations by weekly cycle", xLabel: "week", yLabel: "χ²/p", legend: .outsideRight)
+            .write(to: URL(fileURLWithPath: folder + "/osse-co2-chi2.png"))
+    }
+}
