@@ -3,6 +3,7 @@ import Foundation
 import PlumeAssimilation
 import PlumeGrids
 import PlumeSupport
+import Torch
 
 /// `plume osse co2`: the CO2 flux-inversion twin (CTDAS's design on Plume's transport).
 struct CO2OSSECommand: ParsableCommand {
@@ -60,6 +61,18 @@ struct CO2OSSECommand: ParsableCommand {
     @Option(name: .customLong("continuous-sigma"), help: "Observation error of a continuous daily value (ppm).")
     var continuousSigma: Double = 1.0
 
+    @Option(help: "The inversion's transport: reference (the model that made the truth) or emulator (--checkpoint).")
+    var transport: String = "reference"
+
+    @Option(help: "CO2 emulator checkpoint for --transport emulator (plume train; no physics prior).")
+    var checkpoint: String?
+
+    @Option(help: "libtorch intra-op threads (--transport emulator).")
+    var threads: Int = 2
+
+    @Option(name: .customLong("truth-sigma-scale"), help: "The truth's factor deviations: a prior draw times this.")
+    var truthSigmaScale: Double = 1.5
+
     @Option(help: "Transport grid (the data's).")
     var grid: String = "latlon5.625"
 
@@ -83,6 +96,10 @@ struct CO2OSSECommand: ParsableCommand {
             guard value > 0, value.isFinite else { throw ValidationError("\(name) must be positive, got \(value)") }
         }
         guard lengthKm >= 0 else { throw ValidationError("--length-km must be ≥ 0, got \(lengthKm)") }
+        guard ["reference", "emulator"].contains(transport) else { throw ValidationError("--transport '\(transport)': expected reference or emulator") }
+        guard transport == "reference" || checkpoint != nil else { throw ValidationError("--transport emulator needs --checkpoint") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard truthSigmaScale >= 0, truthSigmaScale.isFinite else { throw ValidationError("--truth-sigma-scale must be ≥ 0, got \(truthSigmaScale)") }
         guard timeStep > 0 else { throw ValidationError("--time-step must be positive, got \(timeStep)") }
         _ = try bandEdges()
     }
@@ -106,23 +123,38 @@ struct CO2OSSECommand: ParsableCommand {
         let hybrid = try LevelsOption.parse(levels)
         let configuration = CO2Twin.Configuration(
             dataPath: data, weeks: weeks, lagWeeks: lag, members: members, bandEdges: try bandEdges(), landSigma: landSigma,
-            oceanSigma: oceanSigma, lengthKm: lengthKm, flaskSigmaPPM: flaskSigma, continuousSigmaPPM: continuousSigma, seed: seed)
+            oceanSigma: oceanSigma, lengthKm: lengthKm, flaskSigmaPPM: flaskSigma, continuousSigmaPPM: continuousSigma, truthSigmaScale: truthSigmaScale, seed: seed)
         let twin = try CO2Twin(configuration: configuration, grid: latlon, transportGrid: transportGrid, levels: hybrid, stepSeconds: 21_600)
         var truthTransport = try ReferenceEnsembleTransport(dataPath: data, grid: transportGrid, levels: hybrid, regions: twin.regions,
                                                             stepSeconds: 21_600, transportStepSeconds: timeStep)
-        var transport = truthTransport
+        let transportName: String
+        if transport == "emulator", let checkpoint {
+            try Torch.setThreadCount(threads)
+            transportName = "emulator \(checkpoint)"
+        } else {
+            transportName = "reference (Δt \(timeStep) s)"
+        }
         print("CO2 twin: \(twin.sites.count) sites, \(twin.regions.count) factors (\(twin.regions.names.joined(separator: ", "))), "
-              + "\(weeks) weeks, lag \(lag), \(members) members, reference transport (Δt \(timeStep) s)")
+              + "\(weeks) weeks, lag \(lag), \(members) members; truth by the reference transport (Δt \(timeStep) s), inversion by the \(transportName)")
         fflush(nil)
         let staging = out + ".partial"
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         var finished = false
         defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
-        let result = try twin.run(truthTransport: &truthTransport, transport: &transport, transportName: "reference") { row in
+        let progress: (CO2Twin.CycleRow) -> Void = { row in
             FileHandle.standardError.write(Data(String(format: "week %d/%d: %d observations, %d assimilated, χ²/p %@, transport %.1f s, analysis %.2f s\n",
                                                        row.week + 1, weeks, row.observations, row.assimilated,
                                                        row.chiSquared.map { String(format: "%.3f", $0) } ?? "-", row.transportSeconds, row.analysisSeconds).utf8))
+        }
+        let result: CO2Twin.Result
+        if transport == "emulator", let checkpoint {
+            var emulator = try EmulatorEnsembleTransport(checkpoint: checkpoint, dataPath: data, bandEdges: try bandEdges(), fileStart: twin.start)
+            guard emulator.stepSeconds == 21_600 else { throw ValidationError("--checkpoint \(checkpoint): steps of \(emulator.stepSeconds / 3600) h; the twin observes every 6 h") }
+            result = try twin.run(truthTransport: &truthTransport, transport: &emulator, transportName: transportName, progress: progress)
+        } else {
+            var reference = truthTransport
+            result = try twin.run(truthTransport: &truthTransport, transport: &reference, transportName: transportName, progress: progress)
         }
         try result.write(to: staging)
         try FileManager.default.moveItem(atPath: staging, toPath: out)

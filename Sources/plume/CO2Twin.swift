@@ -24,6 +24,8 @@ struct CO2Twin {
         var lengthKm: Double
         var flaskSigmaPPM: Double
         var continuousSigmaPPM: Double
+        /// The truth's factors deviate from 1 by a prior draw times this.
+        var truthSigmaScale: Double
         var seed: UInt64
     }
 
@@ -156,12 +158,13 @@ struct CO2Twin {
         }
     }
 
-    /// The truth's constant regional factors: one draw from the prior (mean 1), from the seed.
+    /// The truth's constant regional factors: 1 + `truthSigmaScale` × a draw from the prior's
+    /// covariance, from the seed.
     func truthFactors() -> [Double] {
         var random = SeededRandom(seed: configuration.seed &+ 0x5EED)
         let n = prior.count
         let z = (0..<n).map { _ in random.normal() }
-        return (0..<n).map { i in 1 + (0...i).reduce(0) { $0 + prior.cholesky[i * n + $1] * z[$1] } }
+        return (0..<n).map { i in 1 + configuration.truthSigmaScale * (0...i).reduce(0) { $0 + prior.cholesky[i * n + $1] * z[$1] } }
     }
 
     /// The synthetic observations: continuous sites once a day at the step ending at 12 UTC,
