@@ -28,7 +28,11 @@ struct CO2OSSECommand: ParsableCommand {
             is advanced through it. Outputs in --out: summary.json (annual budgets of every region \
             with truth, prior and posterior ± σ; error reduction; χ²/p; wall times), budgets.csv, \
             weekly-factors.csv, observations.csv (O − B and O − A of every observation), cycles.csv, \
-            osse-co2-budgets.png, osse-co2-chi2.png.
+            posterior-fluxes.nc (weekly posterior co2flux_land / ocean / anthro with the prior and the \
+            posterior σ), posterior-co2.nc (the posterior-mean co2massmix at each week's start), \
+            osse-co2-budgets.png, osse-co2-chi2.png. With --transport emulator the members run through a \
+            CO2 emulator (one Torch batch per step, each member with its own fluxes as forcing, the \
+            emulator's mass fixer and flux scheme); the truth is always the reference model's.
             """)
 
     @Option(help: "CarbonBench-layout file: u, v, p_bottom, p_top, co2flux_land/ocean/anthro, co2massmix.")
@@ -160,6 +164,6 @@ struct CO2OSSECommand: ParsableCommand {
         try FileManager.default.moveItem(atPath: staging, toPath: out)
         finished = true
         print(result.summaryLine)
-        print("outputs: \(out)/summary.json, budgets.csv, weekly-factors.csv, observations.csv, cycles.csv, osse-co2-budgets.png, osse-co2-chi2.png")
+        print("outputs: \(out)/summary.json, budgets.csv, weekly-factors.csv, observations.csv, cycles.csv, posterior-fluxes.nc, posterior-co2.nc, osse-co2-budgets.png, osse-co2-chi2.png")
     }
 }

@@ -99,6 +99,15 @@ struct CO2Twin {
         var weeklyFactors: [(week: Int, truth: [Double], mean: [Double], sigma: [Double])]
         var regionNames: [String]
         var startDate: CFDate
+        /// The posterior-mean CO2 (10⁻⁶ kg kg⁻¹, [level · lat · lon]) at the start of every
+        /// week and at the end of the last.
+        var posteriorCO2: [[Double]]
+        /// Each week's mean prior fluxes (kg m⁻² s⁻¹ [lat, lon]).
+        var weeklyFluxes: [SurfaceFluxFields]
+        var regions: FluxRegions
+        var grid: RegularLatLonGrid
+        var levelCount: Int
+        var calendar: CFCalendar
     }
 
     let configuration: Configuration
@@ -114,9 +123,11 @@ struct CO2Twin {
     let cellArea: [Double]
     let stepsPerWeek: Int
     let stepSeconds: Double
+    let grid: RegularLatLonGrid
 
     init(configuration: Configuration, grid: RegularLatLonGrid, transportGrid: TransportGrid, levels: HybridLevels, stepSeconds: Double) throws {
         self.configuration = configuration
+        self.grid = grid
         let latitudes = (0..<grid.latitudeCount).map { grid.firstLatitude + Double($0) * grid.latitudeStep }
         let regions = try FluxRegions(edgesDegrees: configuration.bandEdges, latitudes: latitudes, longitudeCount: grid.longitudeCount)
         self.regions = regions
@@ -193,13 +204,10 @@ struct CO2Twin {
         return rows
     }
 
-    /// Σ flux × area × time of each factor's region in each week, kg CO2: [week][factor].
-    func weeklyPriorTotals() throws -> [[Double]] {
+    /// Each week's mean prior fluxes.
+    func weeklyFluxes() throws -> [SurfaceFluxFields] {
         let week = 7 * 86_400.0
-        return try (0..<configuration.weeks).map { w in
-            let fields = try fluxes.meanFluxes(from: start + Double(w) * week, to: start + Double(w + 1) * week)
-            return try regions.totals(land: fields.land, ocean: fields.ocean, cellArea: cellArea).map { $0 * week }
-        }
+        return try (0..<configuration.weeks).map { w in try fluxes.meanFluxes(from: start + Double(w) * week, to: start + Double(w + 1) * week) }
     }
 
     /// Runs the twin with `transport` (the truth always runs `truthTransport`, the reference).
@@ -231,6 +239,7 @@ struct CO2Twin {
         var finals: [LaggedFluxSmoother.FinalWeek] = []
         var windowStart = 0
         var co2AtWindowStart = initial
+        var posteriorCO2 = [initial]
         var cycles: [CycleRow] = []
         var transportSeconds = 0.0, analysisSeconds = 0.0
         var chiSquaredSum = 0.0, assimilatedCount = 0
@@ -241,6 +250,7 @@ struct CO2Twin {
                 finals.append(final)
                 co2AtWindowStart = try transport.run(initial: co2AtWindowStart, start: start + Double(windowStart * stepsPerWeek) * stepSeconds,
                                                      steps: stepsPerWeek, factors: [[final.mean]]) { _, _ in }[0]
+                posteriorCO2.append(co2AtWindowStart)
                 windowStart += 1
             }
             let indices = (byWeek[week] ?? []).sorted()
@@ -284,9 +294,17 @@ struct CO2Twin {
             progress(row)
         }
         finals += smoother.finish()
+        // The posterior CO2 through the weeks still in the window at the end.
+        while windowStart < weeks {
+            co2AtWindowStart = try transport.run(initial: co2AtWindowStart, start: start + Double(windowStart * stepsPerWeek) * stepSeconds,
+                                                 steps: stepsPerWeek, factors: [[finals[windowStart].mean]]) { _, _ in }[0]
+            posteriorCO2.append(co2AtWindowStart)
+            windowStart += 1
+        }
 
         // Budgets.
-        let totals = try weeklyPriorTotals()
+        let weekFields = try weeklyFluxes()
+        let totals = try weekFields.map { try regions.totals(land: $0.land, ocean: $0.ocean, cellArea: cellArea).map { $0 * 7 * 86_400 } }
         let kgCO2PerPgC = CO2Units.co2PerCarbon * 1e12
         func budget(name: String, land: Bool, members: [Int]) -> RegionBudget {
             var truthSum = 0.0, priorSum = 0.0, posteriorSum = 0.0, priorVariance = 0.0
@@ -328,7 +346,8 @@ struct CO2Twin {
             wallSeconds: (ContinuousClock.now - wallStart) / .seconds(1))
         let weekly = (0..<weeks).map { (week: $0, truth: truth, mean: finals[$0].mean, sigma: finals[$0].sigma) }
         return Result(summary: summary, cycles: cycles, observations: observations, weeklyFactors: weekly, regionNames: names,
-                      startDate: clock.date(start))
+                      startDate: clock.date(start), posteriorCO2: posteriorCO2, weeklyFluxes: weekFields, regions: regions,
+                      grid: grid, levelCount: initial.count / max(grid.latitudeCount * grid.longitudeCount, 1), calendar: clock.calendar)
     }
 }
 
@@ -370,6 +389,7 @@ extension CO2Twin.Result {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(try encoder.encode(summary), to: folder + "/summary.json")
+        try writeNetCDF(to: folder)
         // Budgets: truth, prior and posterior ± 2σ of each land region.
         let land = summary.regions.filter(\.land)
         let x = land.indices.map(Double.init)
@@ -388,5 +408,78 @@ extension CO2Twin.Result {
                               LineSeries(x: [weeks.first ?? 0, weeks.last ?? 1], y: [1, 1], label: "1", dash: .dashed)],
                      title: "CO2 twin: χ²/p of the innovations by weekly cycle", xLabel: "week", yLabel: "χ²/p", legend: .outsideRight)
             .write(to: URL(fileURLWithPath: folder + "/osse-co2-chi2.png"))
+    }
+}
+
+extension CO2Twin.Result {
+    /// posterior-fluxes.nc (weekly means of the posterior fluxes, CarbonBench's flux
+    /// variables, with the prior's and the posterior σ) and posterior-co2.nc (the
+    /// posterior-mean co2massmix at the start of each week and the end of the last).
+    func writeNetCDF(to folder: String) throws {
+        let nLat = grid.latitudeCount, nLon = grid.longitudeCount, cells = nLat * nLon, weeks = weeklyFactors.count
+        let origin = String(format: "%04d-%02d-%02d %02d:%02d:00", startDate.year, startDate.month, startDate.day, startDate.hour, startDate.minute)
+        func time(_ values: [Double], _ longName: String) -> Variable {
+            Variable(name: "time", dimensions: ["time"], shape: [values.count],
+                     attributes: [Attribute("standard_name", .text("time")), Attribute("long_name", .text(longName)),
+                                  Attribute("units", .text("days since \(origin)")), Attribute("calendar", .text(calendar.rawValue)), Attribute("axis", .text("T"))],
+                     data: .float64(values))
+        }
+        let lat = Variable(name: "lat", dimensions: ["lat"], shape: [nLat],
+                           attributes: [Attribute("standard_name", .text("latitude")), Attribute("units", .text("degrees_north")), Attribute("axis", .text("Y"))],
+                           data: .float64((0..<nLat).map { grid.firstLatitude + Double($0) * grid.latitudeStep }))
+        let lon = Variable(name: "lon", dimensions: ["lon"], shape: [nLon],
+                           attributes: [Attribute("standard_name", .text("longitude")), Attribute("units", .text("degrees_east")), Attribute("axis", .text("X"))],
+                           data: .float64((0..<nLon).map { grid.firstLongitude + Double($0) * grid.longitudeStep }))
+        func flux(_ name: String, _ longName: String, _ values: [Double]) -> Variable {
+            Variable(name: name, dimensions: ["time", "lat", "lon"], shape: [weeks, nLat, nLon],
+                     attributes: [Attribute("long_name", .text(longName)), Attribute("units", .text("kg m-2 s-1")),
+                                  Attribute("cell_methods", .text("time: mean (weekly)")), Attribute("positive", .text("up"))],
+                     data: .float64(values))
+        }
+        var land: [Double] = [], ocean: [Double] = [], anthro: [Double] = [], landPrior: [Double] = [], oceanPrior: [Double] = []
+        var landSigma: [Double] = [], oceanSigma: [Double] = []
+        for w in 0..<weeks {
+            let fields = weeklyFluxes[w], f = weeklyFactors[w]
+            for c in 0..<cells {
+                let b = regions.bandOfRow[c / nLon]
+                land.append(fields.land[c] * f.mean[2 * b])
+                ocean.append(fields.ocean[c] * f.mean[2 * b + 1])
+                landSigma.append(abs(fields.land[c]) * f.sigma[2 * b])
+                oceanSigma.append(abs(fields.ocean[c]) * f.sigma[2 * b + 1])
+                anthro.append(fields.anthropogenic[c])
+                landPrior.append(fields.land[c])
+                oceanPrior.append(fields.ocean[c])
+            }
+        }
+        let attributes = [Attribute("title", .text("Plume CO2 inversion twin: posterior surface fluxes")),
+                          Attribute("plume_transport", .text(summary.transport)),
+                          Attribute("regions", .text(regionNames.joined(separator: "; ")))]
+        let dims = [PlumeIO.Dimension(name: "time", length: weeks), PlumeIO.Dimension(name: "lat", length: nLat), PlumeIO.Dimension(name: "lon", length: nLon)]
+        let fluxes = Dataset(dimensions: dims, variables: [
+            time((0..<weeks).map { 7 * Double($0) }, "start of the week"), lat, lon,
+            flux("co2flux_land", "posterior biosphere CO2 flux", land),
+            flux("co2flux_ocean", "posterior air-sea CO2 flux", ocean),
+            flux("co2flux_anthro", "fossil CO2 flux (not optimised)", anthro),
+            flux("co2flux_land_prior", "prior biosphere CO2 flux", landPrior),
+            flux("co2flux_ocean_prior", "prior air-sea CO2 flux", oceanPrior),
+            flux("co2flux_land_sigma", "posterior standard deviation of the biosphere flux", landSigma),
+            flux("co2flux_ocean_sigma", "posterior standard deviation of the air-sea flux", oceanSigma),
+        ], attributes: attributes)
+        let writer = NetCDFWriter(source: "Plume CO2 inversion twin", historyLine: PlumeVersion.commandLine)
+        try writer.write(fluxes, to: folder + "/posterior-fluxes.nc")
+        let records = posteriorCO2.count
+        let co2 = Dataset(dimensions: [PlumeIO.Dimension(name: "time", length: records), PlumeIO.Dimension(name: "level", length: levelCount),
+                                       PlumeIO.Dimension(name: "lat", length: nLat), PlumeIO.Dimension(name: "lon", length: nLon)],
+                          variables: [
+                            time((0..<records).map { 7 * Double($0) }, "start of the week"), lat, lon,
+                            Variable(name: "level", dimensions: ["level"], shape: [levelCount],
+                                     attributes: [Attribute("long_name", .text("layer index, 0 = lowest"))], data: .float64((0..<levelCount).map(Double.init))),
+                            Variable(name: "co2massmix", dimensions: ["time", "level", "lat", "lon"], shape: [records, levelCount, nLat, nLon],
+                                     attributes: [Attribute("standard_name", .text("mass_fraction_of_carbon_dioxide_in_air")),
+                                                  Attribute("long_name", .text("posterior-mean CO2 mass mixing ratio")), Attribute("units", .text("1e-6 kg kg-1"))],
+                                     data: .float64(posteriorCO2.flatMap { $0 })),
+                          ], attributes: [Attribute("title", .text("Plume CO2 inversion twin: posterior-mean CO2")),
+                                          Attribute("plume_transport", .text(summary.transport))])
+        try writer.write(co2, to: folder + "/posterior-co2.nc")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeIO
 import Testing
 
 /// `plume osse co2` end to end on a small twin: 9 days of T21 CarbonBench-mini data on
@@ -35,6 +36,19 @@ import Testing
             let b = try Data(contentsOf: URL(fileURLWithPath: folder.file("ref-2/" + file)))
             #expect(a == b, "\(file) differs between two identical runs")
         }
+        // The netCDF files name their own command line (and so --out) in their history: their values must agree.
+        for (file, variables) in [("posterior-fluxes.nc", ["co2flux_land", "co2flux_ocean", "co2flux_anthro", "co2flux_land_sigma"]), ("posterior-co2.nc", ["co2massmix"])] {
+            let a = try NetCDFFile(path: folder.file("ref-1/" + file)), b = try NetCDFFile(path: folder.file("ref-2/" + file))
+            for name in variables { #expect(try a.read(name) == b.read(name), "\(file): \(name) differs between two identical runs") }
+        }
+        // Posterior fluxes: the prior land flux × the week's factor; CO2: two records (start and end of the week), the first the data's.
+        let fluxes = try NetCDFFile(path: folder.file("ref-1/posterior-fluxes.nc"))
+        #expect(try fluxes.read("co2flux_land").count == 32 * 64)
+        let co2 = try NetCDFFile(path: folder.file("ref-1/posterior-co2.nc"))
+        #expect(co2.dataset.dimension("time")?.length == 2)
+        let first = try co2.read("co2massmix").prefix(10 * 32 * 64)
+        let recorded = try NetCDFFile(path: data).readFloat("co2massmix", Hyperslab(start: [0, 0, 0, 0], count: [1, 10, 32, 64]))
+        #expect(zip(first, recorded).allSatisfy { abs($0 - Double($1)) <= 1e-4 * abs(Double($1)) })
         let rows = WeatherTwinCommandTests.rows(try String(contentsOfFile: folder.file("ref-1/observations.csv"), encoding: .utf8))
         #expect(rows.count > 100)
         // CO2 in ppm by volume (not 1e-6 kg/kg, which would read ~600).
