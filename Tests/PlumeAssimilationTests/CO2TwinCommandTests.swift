@@ -94,6 +94,28 @@ import Testing
         let emulatorSummary = try String(contentsOfFile: folder.file("emulator/summary.json"), encoding: .utf8)
         #expect(emulatorSummary.contains("emulator"))
 
+        // The same inversion as a pipeline's assimilate stage gives the same budgets, to the byte.
+        try """
+            pipeline: twin
+            description: the CO2 twin as a stage
+            run: \(folder.file("run"))
+            cycles: {calendar: noleap, at: 2000-01-01}
+            stages:
+              inversion:
+                uses: assimilate
+                when: once
+                with: {twin: co2, data: "\(data)", weeks: 1, lag: 1, members: 6, time_step: 7200}
+            """.write(toFile: folder.file("twin.yaml"), atomically: true, encoding: .utf8)
+        run = try Self.plume(["run", folder.file("twin.yaml")])
+        try #require(run.status == 0, "plume run: \(run.stdout) \(run.stderr)")
+        let staged = try Data(contentsOf: URL(fileURLWithPath: folder.file("run/inversion/budgets.csv")))
+        #expect(staged == (try Data(contentsOf: URL(fileURLWithPath: folder.file("ref-1/budgets.csv")))))
+        // A weather parameter on the CO2 twin is refused when the pipeline is checked.
+        try String(contentsOfFile: folder.file("twin.yaml"), encoding: .utf8).replacingOccurrences(of: "time_step: 7200", with: "time_step: 7200, method: oi")
+            .write(toFile: folder.file("bad.yaml"), atomically: true, encoding: .utf8)
+        run = try Self.plume(["run", folder.file("bad.yaml"), "--dry-run"])
+        #expect(run.status == 2 && (run.stdout + run.stderr).contains("method: applies to twin: weather only"), "\(run.stdout) \(run.stderr)")
+
         // Refusals name what is wrong and leave nothing behind.
         run = try Self.plume(common + ["--transport", "emulator", "--out", folder.file("refused-1")])
         #expect(run.status != 0 && run.stderr.contains("--checkpoint"))

@@ -5,7 +5,7 @@ import PlumeGrids
 /// The built-in stage kinds (`uses:`). Each runs one `plume` command (or, for `text`, writes
 /// a small file itself); paths reach the command as arguments, never through a shell.
 public enum StageKinds {
-    public static let all: [any StageKind] = [generate, ingest, regrid, train, rollout, forecast, transport, verify, plot, export, text]
+    public static let all: [any StageKind] = [generate, ingest, regrid, train, rollout, forecast, transport, assimilate, verify, plot, export, text]
 
     public static func named(_ name: String) -> (any StageKind)? { all.first { $0.name == name } }
 
@@ -207,6 +207,63 @@ public enum StageKinds {
         },
         grid: { p, _ in p.string("grid") ?? "latlon5.625" },
         checker: { p, _ in p.legDays == nil ? [("days", "needed: the cycles have no next point to run to")] : [] })
+
+    static let co2TwinParameters = ["data", "weeks", "lag", "transport", "bands", "land_sigma", "ocean_sigma",
+                                    "truth_sigma_scale", "flask_sigma", "continuous_sigma", "time_step"]
+    static let weatherTwinParameters = ["truth", "nmc", "stations", "days", "method", "rtps"]
+
+    /// `assimilate`: a twin experiment — the CO2 flux inversion (`plume osse co2`) or the
+    /// weather analysis cycle (`plume osse weather`) — as one stage whose folder holds the
+    /// analyses, budgets, diagnostics and plots. A killed stage runs again from its start.
+    static let assimilate = CommandStage(
+        name: "assimilate", summary: "a twin experiment: the CO2 flux inversion (twin: co2) or the weather analysis cycle (twin: weather), a folder of results",
+        parameters: [
+            ParameterSpec("twin", .choice(["co2", "weather"]), required: true, help: "which experiment"),
+            ParameterSpec("checkpoint", .path, help: "emulator checkpoint (weather: required; co2: with transport: emulator)"),
+            ParameterSpec("members", .integer, help: "ensemble members"),
+            ParameterSpec("seed", .integer, help: "seed of the truth, the observation noise and the ensemble"),
+            ParameterSpec("threads", .integer, help: "libtorch threads"),
+            ParameterSpec("length_km", .number, help: "correlation length (co2: between regions; weather: of B, the localisation)"),
+            ParameterSpec("data", .path, help: "co2: CarbonBench-layout file (winds, prior fluxes, initial CO2)"),
+            ParameterSpec("weeks", .integer, help: "co2: weeks to invert"),
+            ParameterSpec("lag", .integer, help: "co2: smoother lag, weeks"),
+            ParameterSpec("transport", .choice(["reference", "emulator"]), help: "co2: the inversion's transport"),
+            ParameterSpec("bands", .string, help: "co2: latitude band edges of the regions"),
+            ParameterSpec("land_sigma", .number, help: "co2: prior σ of a land factor"),
+            ParameterSpec("ocean_sigma", .number, help: "co2: prior σ of an ocean factor"),
+            ParameterSpec("truth_sigma_scale", .number, help: "co2: the truth's deviations, × a prior draw"),
+            ParameterSpec("flask_sigma", .number, help: "co2: flask observation error, ppm"),
+            ParameterSpec("continuous_sigma", .number, help: "co2: continuous observation error, ppm"),
+            ParameterSpec("time_step", .number, help: "co2: reference transport step, s"),
+            ParameterSpec("truth", .path, help: "weather: the truth file (plume generate weather)"),
+            ParameterSpec("nmc", .path, help: "weather: data for the NMC estimate of σb"),
+            ParameterSpec("stations", .paths, help: "weather: BUFR files whose report positions are the stations"),
+            ParameterSpec("days", .number, help: "weather: days to cycle"),
+            ParameterSpec("method", .choice(["oi", "letkf"]), help: "weather: the analysis"),
+            ParameterSpec("rtps", .number, help: "weather: LETKF relaxation to prior spread"),
+        ],
+        output: .folder,
+        arguments: { p, c in
+            let twin = p.string("twin") ?? "co2"
+            let own = twin == "co2" ? co2TwinParameters : weatherTwinParameters
+            return ["osse", twin] + p.flags(["checkpoint", "members", "seed", "threads", "length_km"] + own) + ["--out", c.output]
+        },
+        checker: { p, _ in
+            let co2 = p.string("twin") != "weather"
+            var issues: [(String, String)] = []
+            for key in (co2 ? weatherTwinParameters : co2TwinParameters) where p.values[key] != nil {
+                issues.append((key, "applies to twin: \(co2 ? "weather" : "co2") only"))
+            }
+            if co2 {
+                if p.values["data"] == nil { issues.append(("data", "the CO2 twin needs its data file (winds, prior fluxes, initial CO2)")) }
+                if p.string("transport") == "emulator", p.values["checkpoint"] == nil { issues.append(("checkpoint", "transport: emulator needs a checkpoint")) }
+            } else {
+                for key in ["checkpoint", "truth", "nmc", "stations"] where p.values[key] == nil {
+                    issues.append((key, "the weather twin needs it"))
+                }
+            }
+            return issues
+        })
 
     static let verify = CommandStage(
         name: "verify", summary: "rollouts scored against the truth (tables, lead curves, maps: a folder)",
