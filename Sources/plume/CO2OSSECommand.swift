@@ -14,10 +14,13 @@ struct CO2OSSECommand: ParsableCommand {
             The --data file (CarbonBench's layout, e.g. carbonbench-train.nc of plume generate \
             carbonbench-mini) gives the winds, interface pressures, the prior fluxes (co2flux_land, \
             co2flux_ocean, co2flux_anthro) and the initial CO2 (its first record). Regions: latitude \
-            bands (--bands, edges in degrees) with a land and an ocean factor each. The truth scales \
-            the prior land and ocean fluxes by constant factors drawn once from the prior \
-            (mean 1, σ --land-sigma / --ocean-sigma, correlation exp(−d/L) within land and within \
-            ocean, L = --length-km) and runs the reference transport for --weeks weeks. Observations: \
+            bands (--bands, edges in degrees) with a land and an ocean factor each. The prior: mean 1, \
+            σ --land-sigma / --ocean-sigma, correlation exp(−d/L) within land and within ocean \
+            (L = --length-km), weeks independent. The truth scales the prior land and ocean fluxes by \
+            constant factors 1 ± --truth-sigma-scale × σ (signs drawn from --seed: every region off by \
+            the same multiple of its σ) and runs the reference transport for --weeks weeks. The scale \
+            1.5 makes a new week's prior mean, which CTDAS relaxes to (last estimate + 2 × 1)/3, err \
+            by about the prior's σ. Observations: \
             the lowest layer at the sites of a station-like network (NOAA/ICOS/GAW positions, one per \
             grid cell), interpolated bilinearly, plus N(0, σ²) noise: continuous sites daily at 12 UTC \
             (σ --continuous-sigma ppm), flask sites weekly (σ --flask-sigma ppm). The inversion is \
@@ -74,7 +77,7 @@ struct CO2OSSECommand: ParsableCommand {
     @Option(help: "libtorch intra-op threads (--transport emulator).")
     var threads: Int = 2
 
-    @Option(name: .customLong("truth-sigma-scale"), help: "The truth's factor deviations: a prior draw times this.")
+    @Option(name: .customLong("truth-sigma-scale"), help: "The truth's factors deviate from 1 by this × the prior σ (random signs).")
     var truthSigmaScale: Double = 1.5
 
     @Option(help: "Transport grid (the data's).")

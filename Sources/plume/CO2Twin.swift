@@ -169,13 +169,16 @@ struct CO2Twin {
         }
     }
 
-    /// The truth's constant regional factors: 1 + `truthSigmaScale` × a draw from the prior's
-    /// covariance, from the seed.
+    /// The truth's constant regional factors: 1 ± `truthSigmaScale` × the region's prior σ,
+    /// the signs drawn from the seed — every region deviates by the same multiple of its σ, so
+    /// that the prior's stated uncertainty is right in every region, not only on average
+    /// over a draw (a single draw of ten factors can leave the regions the network sees best
+    /// nearly unperturbed, and χ²/p then measures the draw's luck).
     func truthFactors() -> [Double] {
         var random = SeededRandom(seed: configuration.seed &+ 0x5EED)
-        let n = prior.count
-        let z = (0..<n).map { _ in random.normal() }
-        return (0..<n).map { i in 1 + configuration.truthSigmaScale * (0...i).reduce(0) { $0 + prior.cholesky[i * n + $1] * z[$1] } }
+        return (0..<prior.count).map { r in
+            1 + (random.uniform() < 0.5 ? -1 : 1) * configuration.truthSigmaScale * prior.covariance[r * prior.count + r].squareRoot()
+        }
     }
 
     /// The synthetic observations: continuous sites once a day at the step ending at 12 UTC,

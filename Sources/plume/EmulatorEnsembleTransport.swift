@@ -74,13 +74,17 @@ struct EmulatorEnsembleTransport: InversionTransport {
         }
         let week = 7 * 86_400.0
         var members = factors.map { _ in [tracer: initial.map { Float($0) }] }
+        func record(_ k: Int) throws -> [String: [Float]] {
+            var fields: [String: [Float]] = [:]
+            for name in emulator.definition.variables.forcing { fields[name] = try file.read(name, time: k) }
+            return fields
+        }
+        var next = try record(first)
         for step in 0..<steps {
             let k = first + step
-            var now: [String: [Float]] = [:], next: [String: [Float]] = [:]
-            for name in emulator.definition.variables.forcing {
-                now[name] = try file.read(name, time: k)
-                next[name] = try file.read(name, time: k + 1)
-            }
+            // The forcing at t is the last step's at t + Δt: each record is read once.
+            let now = next
+            next = try record(k + 1)
             // The week (of the run) that each member's fluxes at t and t + Δt fall in.
             let stepSeconds = self.stepSeconds
             let weekNow = { (m: Int) in min(factors[m].count - 1, Int((Double(step) * stepSeconds / week).rounded(.down))) }

@@ -18,9 +18,10 @@ struct EnsembleFluxComposer: TracerFluxComposer {
     static let weekSeconds = 7 * 86_400.0
 
     func flux(tracer: Int, fields: SurfaceFluxFields, from t0: Double, to t1: Double) throws(TransportError) -> [Double] {
-        guard factors.indices.contains(tracer), let weeks = factors[tracer].count as Int?, weeks > 0 else {
+        guard factors.indices.contains(tracer), !factors[tracer].isEmpty else {
             throw .invalidValue(name: "ensemble fluxes", reason: "no factors for member \(tracer) (\(factors.count) members)")
         }
+        let weeks = factors[tracer].count
         let week = min(weeks - 1, max(0, Int((((t0 + t1) / 2 - start) / Self.weekSeconds).rounded(.down))))
         let scaled: [Double]
         do throws(AssimilationError) {
