@@ -108,6 +108,7 @@ struct CO2Twin {
         var grid: RegularLatLonGrid
         var levelCount: Int
         var calendar: CFCalendar
+        var sites: [CO2Site]
     }
 
     let configuration: Configuration
@@ -350,7 +351,8 @@ struct CO2Twin {
         let weekly = (0..<weeks).map { (week: $0, truth: truth, mean: finals[$0].mean, sigma: finals[$0].sigma) }
         return Result(summary: summary, cycles: cycles, observations: observations, weeklyFactors: weekly, regionNames: names,
                       startDate: clock.date(start), posteriorCO2: posteriorCO2, weeklyFluxes: weekFields, regions: regions,
-                      grid: grid, levelCount: initial.count / max(grid.latitudeCount * grid.longitudeCount, 1), calendar: clock.calendar)
+                      grid: grid, levelCount: initial.count / max(grid.latitudeCount * grid.longitudeCount, 1), calendar: clock.calendar,
+                      sites: sites)
     }
 }
 
@@ -403,9 +405,11 @@ extension CO2Twin.Result {
             series.append(LineSeries(x: [Double(i), Double(i)], y: [b.posteriorPgC - 2 * b.posteriorSigmaPgC, b.posteriorPgC + 2 * b.posteriorSigmaPgC],
                                      label: i == 0 ? "posterior ± 2σ" : nil, color: .black, width: 1))
         }
-        try LinePlot(series: series, title: "CO2 twin: annual land flux by region (" + land.map(\.region).joined(separator: ", ") + ")",
-                     xLabel: "land region (south to north)", yLabel: "PgC per year", legend: .outsideRight)
+        let bands = land.enumerated().map { "\($0.offset) \($0.element.region.replacingOccurrences(of: "land ", with: ""))" }
+        try LinePlot(series: series, title: "CO2 twin: land flux by region over the run",
+                     xLabel: "land region: " + bands.joined(separator: ", "), yLabel: "PgC", legend: .outsideRight)
             .write(to: URL(fileURLWithPath: folder + "/osse-co2-budgets.png"))
+        try writeMaps(to: folder)
         let weeks = cycles.map { Double($0.week) }
         try LinePlot(series: [LineSeries(x: weeks, y: cycles.map { $0.chiSquared ?? .nan }, label: "χ²/p"),
                               LineSeries(x: [weeks.first ?? 0, weeks.last ?? 1], y: [1, 1], label: "1", dash: .dashed)],
@@ -484,5 +488,41 @@ extension CO2Twin.Result {
                           ], attributes: [Attribute("title", .text("Plume CO2 inversion twin: posterior-mean CO2")),
                                           Attribute("plume_transport", .text(summary.transport))])
         try writer.write(co2, to: folder + "/posterior-co2.nc")
+    }
+}
+
+extension CO2Twin.Result {
+    /// Two maps: the annual-mean flux increment (posterior − prior, land + ocean, gC m⁻² yr⁻¹)
+    /// and each site's mean O − B (ppm) in its grid cell.
+    func writeMaps(to folder: String) throws {
+        let nLat = grid.latitudeCount, nLon = grid.longitudeCount, cells = nLat * nLon, weeks = weeklyFactors.count
+        let latitudes = (0..<nLat).map { grid.firstLatitude + Double($0) * grid.latitudeStep }
+        let longitudes = (0..<nLon).map { grid.firstLongitude + Double($0) * grid.longitudeStep }
+        var increment = [Double](repeating: 0, count: cells)
+        for w in 0..<weeks {
+            let fields = weeklyFluxes[w], f = weeklyFactors[w].mean
+            for c in 0..<cells {
+                let b = regions.bandOfRow[c / nLon]
+                increment[c] += (fields.land[c] * (f[2 * b] - 1) + fields.ocean[c] * (f[2 * b + 1] - 1)) / Double(max(weeks, 1))
+            }
+        }
+        // kg CO2 m-2 s-1 → g C m-2 yr-1.
+        let toGramsCarbonPerYear = 1000 / CO2Units.co2PerCarbon * 365 * 86_400
+        try MapPlot(field: increment.map { $0 * toGramsCarbonPerYear }, latitudesDegrees: latitudes, longitudesDegrees: longitudes,
+                    title: "CO2 twin: posterior − prior flux, mean over \(weeks) weeks", units: "gC m⁻² yr⁻¹", colormap: .blueWhiteRed)
+            .write(to: URL(fileURLWithPath: folder + "/osse-co2-flux-increment.png"))
+        var sums = [String: (Double, Int)]()
+        for o in observations where o.assimilated { sums[o.site, default: (0, 0)].0 += o.priorInnovation; sums[o.site, default: (0, 0)].1 += 1 }
+        var map = [Double](repeating: .nan, count: cells)
+        for site in sites {
+            guard let (sum, count) = sums[site.code], count > 0 else { continue }
+            let row = max(0, min(nLat - 1, Int(((site.latitude - grid.firstLatitude) / grid.latitudeStep).rounded())))
+            var lon = (site.longitude - grid.firstLongitude).truncatingRemainder(dividingBy: 360)
+            if lon < 0 { lon += 360 }
+            map[row * nLon + Int((lon / grid.longitudeStep).rounded()) % nLon] = sum / Double(count)
+        }
+        try MapPlot(field: map, latitudesDegrees: latitudes, longitudesDegrees: longitudes,
+                    title: "CO2 twin: mean O − B by site (ppm)", units: "ppm", colormap: .blueWhiteRed)
+            .write(to: URL(fileURLWithPath: folder + "/osse-co2-omb-sites.png"))
     }
 }
