@@ -35,7 +35,11 @@ struct CO2OSSECommand: ParsableCommand {
             posterior σ), posterior-co2.nc (the posterior-mean co2massmix at each week's start), \
             osse-co2-budgets.png, osse-co2-chi2.png. With --transport emulator the members run through a \
             CO2 emulator (one Torch batch per step, each member with its own fluxes as forcing, the \
-            emulator's mass fixer and flux scheme); the truth is always the reference model's.
+            emulator's mass fixer and flux scheme); the truth is always the reference model's. With \
+            --transport emulator-perturbations the reference runs only the posterior mean (the CO2 \
+            carried from week to week and each window's mean member: one tracer) and the emulator \
+            the members and the mean again; member m's equivalents are reference(mean) + \
+            emulator(m) − emulator(mean), so the emulator's own drift cancels.
             """)
 
     @Option(help: "CarbonBench-layout file: u, v, p_bottom, p_top, co2flux_land/ocean/anthro, co2massmix.")
@@ -68,7 +72,7 @@ struct CO2OSSECommand: ParsableCommand {
     @Option(name: .customLong("continuous-sigma"), help: "Observation error of a continuous daily value (ppm).")
     var continuousSigma: Double = 1.0
 
-    @Option(help: "The inversion's transport: reference (the model that made the truth) or emulator (--checkpoint).")
+    @Option(help: "The inversion's transport: reference (the model that made the truth), emulator (--checkpoint), or emulator-perturbations (the emulator for the members' deviations, the reference for the mean).")
     var transport: String = "reference"
 
     @Option(help: "CO2 emulator checkpoint for --transport emulator (plume train; no physics prior).")
@@ -103,8 +107,10 @@ struct CO2OSSECommand: ParsableCommand {
             guard value > 0, value.isFinite else { throw ValidationError("\(name) must be positive, got \(value)") }
         }
         guard lengthKm >= 0 else { throw ValidationError("--length-km must be ≥ 0, got \(lengthKm)") }
-        guard ["reference", "emulator"].contains(transport) else { throw ValidationError("--transport '\(transport)': expected reference or emulator") }
-        guard transport == "reference" || checkpoint != nil else { throw ValidationError("--transport emulator needs --checkpoint") }
+        guard ["reference", "emulator", "emulator-perturbations"].contains(transport) else {
+            throw ValidationError("--transport '\(transport)': expected reference, emulator or emulator-perturbations")
+        }
+        guard transport == "reference" || checkpoint != nil else { throw ValidationError("--transport \(transport) needs --checkpoint") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard truthSigmaScale >= 0, truthSigmaScale.isFinite else { throw ValidationError("--truth-sigma-scale must be ≥ 0, got \(truthSigmaScale)") }
         guard timeStep > 0 else { throw ValidationError("--time-step must be positive, got \(timeStep)") }
@@ -135,9 +141,10 @@ struct CO2OSSECommand: ParsableCommand {
         var truthTransport = try ReferenceEnsembleTransport(dataPath: data, grid: transportGrid, levels: hybrid, regions: twin.regions,
                                                             stepSeconds: 21_600, transportStepSeconds: timeStep)
         let transportName: String
-        if transport == "emulator", let checkpoint {
+        if transport != "reference", let checkpoint {
             try Torch.setThreadCount(threads)
-            transportName = "emulator \(checkpoint)"
+            transportName = transport == "emulator" ? "emulator \(checkpoint)"
+                : "emulator \(checkpoint) for the members' deviations, reference (Δt \(timeStep) s) for the mean"
         } else {
             transportName = "reference (Δt \(timeStep) s)"
         }
@@ -155,13 +162,16 @@ struct CO2OSSECommand: ParsableCommand {
                                                        row.chiSquared.map { String(format: "%.3f", $0) } ?? "-", row.transportSeconds, row.analysisSeconds).utf8))
         }
         let result: CO2Twin.Result
-        if transport == "emulator", let checkpoint {
+        if transport != "reference", let checkpoint {
             var emulator = try EmulatorEnsembleTransport(checkpoint: checkpoint, dataPath: data, bandEdges: try bandEdges(), fileStart: twin.start)
             guard emulator.stepSeconds == 21_600 else { throw ValidationError("--checkpoint \(checkpoint): steps of \(emulator.stepSeconds / 3600) h; the twin observes every 6 h") }
-            result = try twin.run(truthTransport: &truthTransport, transport: &emulator, transportName: transportName, progress: progress)
+            var background = truthTransport
+            result = try twin.run(truthTransport: &truthTransport, transport: &emulator, background: &background,
+                                  perturbationsOnly: transport == "emulator-perturbations", transportName: transportName, progress: progress)
         } else {
-            var reference = truthTransport
-            result = try twin.run(truthTransport: &truthTransport, transport: &reference, transportName: transportName, progress: progress)
+            var reference = truthTransport, background = truthTransport
+            result = try twin.run(truthTransport: &truthTransport, transport: &reference, background: &background,
+                                  perturbationsOnly: false, transportName: transportName, progress: progress)
         }
         try result.write(to: staging)
         try FileManager.default.moveItem(atPath: staging, toPath: out)

@@ -215,7 +215,12 @@ struct CO2Twin {
     }
 
     /// Runs the twin with `transport` (the truth always runs `truthTransport`, the reference).
-    func run(truthTransport: inout some InversionTransport, transport: inout some InversionTransport, transportName: String,
+    /// With `perturbationsOnly`, `background` (the reference) runs the posterior mean — the
+    /// CO2 carried from week to week and each cycle's mean member — and `transport` only the
+    /// members' deviations from its own run of the mean: equivalent of member m =
+    /// background(x̄) + transport(xₘ) − transport(x̄).
+    func run(truthTransport: inout some InversionTransport, transport: inout some InversionTransport,
+             background: inout some InversionTransport, perturbationsOnly: Bool, transportName: String,
              progress: (CycleRow) -> Void) throws -> Result {
         let wallStart = ContinuousClock.now
         let n = regions.count, weeks = configuration.weeks, k = configuration.members
@@ -248,12 +253,20 @@ struct CO2Twin {
         var transportSeconds = 0.0, analysisSeconds = 0.0
         var chiSquaredSum = 0.0, assimilatedCount = 0
         let byWeek = Dictionary(grouping: observations.indices, by: { observations[$0].week })
+        // The posterior-mean CO2 one week on, with that week's final factors.
+        func advance(_ field: [Double], week: Int, factors: [Double]) throws -> [Double] {
+            let from = start + Double(week * stepsPerWeek) * stepSeconds
+            let result = perturbationsOnly
+                ? try background.run(initial: field, start: from, steps: stepsPerWeek, factors: [[factors]]) { _, _ in }
+                : try transport.run(initial: field, start: from, steps: stepsPerWeek, factors: [[factors]]) { _, _ in }
+            guard let first = result.first else { throw ValidationError("the transport returned no member") }
+            return first
+        }
         for week in 0..<weeks {
             let clockStart = ContinuousClock.now
             if let final = smoother.startWeek() {
                 finals.append(final)
-                co2AtWindowStart = try transport.run(initial: co2AtWindowStart, start: start + Double(windowStart * stepsPerWeek) * stepSeconds,
-                                                     steps: stepsPerWeek, factors: [[final.mean]]) { _, _ in }[0]
+                co2AtWindowStart = try advance(co2AtWindowStart, week: windowStart, factors: final.mean)
                 posteriorCO2.append(co2AtWindowStart)
                 windowStart += 1
             }
@@ -261,14 +274,30 @@ struct CO2Twin {
             let firstStep = windowStart * stepsPerWeek
             var equivalents = [[Double]](repeating: [Double](repeating: 0, count: indices.count), count: k)
             let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
-            _ = try transport.run(initial: co2AtWindowStart, start: start + Double(firstStep) * stepSeconds,
-                                  steps: (week + 1 - windowStart) * stepsPerWeek,
-                                  factors: (0..<k).map { smoother.memberFactors($0) }) { step, lowest in
+            var memberFactors = (0..<k).map { smoother.memberFactors($0) }
+            let meanFactors = (0..<(week + 1 - windowStart)).map { w in (0..<n).map { smoother.ensemble.mean[w * n + $0] } }
+            if perturbationsOnly { memberFactors.append(meanFactors) }
+            // [member][observation]: the transport's equivalents (with the mean last, for perturbations).
+            var simulated = [[Double]](repeating: [Double](repeating: 0, count: indices.count), count: memberFactors.count)
+            let windowStartTime = start + Double(firstStep) * stepSeconds, windowSteps = (week + 1 - windowStart) * stepsPerWeek
+            _ = try transport.run(initial: co2AtWindowStart, start: windowStartTime, steps: windowSteps, factors: memberFactors) { step, lowest in
                 for o in byStep[firstStep + step] ?? [] where observations[o].week == week {
                     guard let p = position[o] else { continue }
                     let stencil = stencils[siteIndex[observations[o].site] ?? 0]
-                    for m in 0..<k { equivalents[m][p] = CO2Units.ppm(massMixingRatio: stencil.equivalent(lowest[m])) }
+                    for m in lowest.indices { simulated[m][p] = CO2Units.ppm(massMixingRatio: stencil.equivalent(lowest[m])) }
                 }
+            }
+            if perturbationsOnly {
+                var meanRun = [Double](repeating: 0, count: indices.count)
+                _ = try background.run(initial: co2AtWindowStart, start: windowStartTime, steps: windowSteps, factors: [meanFactors]) { step, lowest in
+                    for o in byStep[firstStep + step] ?? [] where observations[o].week == week {
+                        guard let p = position[o] else { continue }
+                        meanRun[p] = CO2Units.ppm(massMixingRatio: stencils[siteIndex[observations[o].site] ?? 0].equivalent(lowest[0]))
+                    }
+                }
+                for m in 0..<k { for p in indices.indices { equivalents[m][p] = meanRun[p] + simulated[m][p] - simulated[k][p] } }
+            } else {
+                equivalents = simulated
             }
             let transported = ContinuousClock.now
             var chiSquared: Double?
@@ -300,8 +329,7 @@ struct CO2Twin {
         finals += smoother.finish()
         // The posterior CO2 through the weeks still in the window at the end.
         while windowStart < weeks {
-            co2AtWindowStart = try transport.run(initial: co2AtWindowStart, start: start + Double(windowStart * stepsPerWeek) * stepSeconds,
-                                                 steps: stepsPerWeek, factors: [[finals[windowStart].mean]]) { _, _ in }[0]
+            co2AtWindowStart = try advance(co2AtWindowStart, week: windowStart, factors: finals[windowStart].mean)
             posteriorCO2.append(co2AtWindowStart)
             windowStart += 1
         }

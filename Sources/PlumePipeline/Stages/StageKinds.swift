@@ -227,7 +227,7 @@ public enum StageKinds {
             ParameterSpec("data", .path, help: "co2: CarbonBench-layout file (winds, prior fluxes, initial CO2)"),
             ParameterSpec("weeks", .integer, help: "co2: weeks to invert"),
             ParameterSpec("lag", .integer, help: "co2: smoother lag, weeks"),
-            ParameterSpec("transport", .choice(["reference", "emulator"]), help: "co2: the inversion's transport"),
+            ParameterSpec("transport", .choice(["reference", "emulator", "emulator-perturbations"]), help: "co2: the inversion's transport"),
             ParameterSpec("bands", .string, help: "co2: latitude band edges of the regions"),
             ParameterSpec("land_sigma", .number, help: "co2: prior σ of a land factor"),
             ParameterSpec("ocean_sigma", .number, help: "co2: prior σ of an ocean factor"),
@@ -256,7 +256,7 @@ public enum StageKinds {
             }
             if co2 {
                 if p.values["data"] == nil { issues.append(("data", "the CO2 twin needs its data file (winds, prior fluxes, initial CO2)")) }
-                if p.string("transport") == "emulator", p.values["checkpoint"] == nil { issues.append(("checkpoint", "transport: emulator needs a checkpoint")) }
+                if let transport = p.string("transport"), transport != "reference", p.values["checkpoint"] == nil { issues.append(("checkpoint", "transport: \(transport) needs a checkpoint")) }
             } else {
                 for key in ["checkpoint", "truth", "nmc", "stations"] where p.values[key] == nil {
                     issues.append((key, "the weather twin needs it"))
