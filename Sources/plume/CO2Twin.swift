@@ -280,20 +280,22 @@ struct CO2Twin {
             // [member][observation]: the transport's equivalents (with the mean last, for perturbations).
             var simulated = [[Double]](repeating: [Double](repeating: 0, count: indices.count), count: memberFactors.count)
             let windowStartTime = start + Double(firstStep) * stepSeconds, windowSteps = (week + 1 - windowStart) * stepsPerWeek
+            // The week's observations at the end of `step`: (position, stencil) pairs.
+            func observed(after step: Int) -> [(Int, ObservationLocation)] {
+                (byStep[firstStep + step] ?? []).compactMap { o in
+                    guard observations[o].week == week, let p = position[o] else { return nil }
+                    return (p, stencils[siteIndex[observations[o].site] ?? 0])
+                }
+            }
             _ = try transport.run(initial: co2AtWindowStart, start: windowStartTime, steps: windowSteps, factors: memberFactors) { step, lowest in
-                for o in byStep[firstStep + step] ?? [] where observations[o].week == week {
-                    guard let p = position[o] else { continue }
-                    let stencil = stencils[siteIndex[observations[o].site] ?? 0]
+                for (p, stencil) in observed(after: step) {
                     for m in lowest.indices { simulated[m][p] = CO2Units.ppm(massMixingRatio: stencil.equivalent(lowest[m])) }
                 }
             }
             if perturbationsOnly {
                 var meanRun = [Double](repeating: 0, count: indices.count)
                 _ = try background.run(initial: co2AtWindowStart, start: windowStartTime, steps: windowSteps, factors: [meanFactors]) { step, lowest in
-                    for o in byStep[firstStep + step] ?? [] where observations[o].week == week {
-                        guard let p = position[o] else { continue }
-                        meanRun[p] = CO2Units.ppm(massMixingRatio: stencils[siteIndex[observations[o].site] ?? 0].equivalent(lowest[0]))
-                    }
+                    for (p, stencil) in observed(after: step) { meanRun[p] = CO2Units.ppm(massMixingRatio: stencil.equivalent(lowest[0])) }
                 }
                 for m in 0..<k { for p in indices.indices { equivalents[m][p] = meanRun[p] + simulated[m][p] - simulated[k][p] } }
             } else {
