@@ -29,7 +29,8 @@ struct CO2OSSECommand: ParsableCommand {
             window from the posterior CO2 at its start and the newest week's observations are \
             assimilated; the oldest week then leaves with its final factors and the posterior CO2 \
             is advanced through it. Outputs in --out: summary.json (annual budgets of every region \
-            with truth, prior and posterior ± σ; error reduction; χ²/p; wall times), budgets.csv, \
+            with truth, prior and posterior ± σ — σ from the members, and a bound with every week's \
+            errors fully correlated; error reduction; χ²/p; wall times), budgets.csv, \
             weekly-factors.csv, observations.csv (O − B and O − A of every observation), cycles.csv, \
             posterior-fluxes.nc (weekly posterior co2flux_land / ocean / anthro with the prior and the \
             posterior σ), posterior-co2.nc (the posterior-mean co2massmix at each week's start), \
