@@ -139,7 +139,7 @@ struct CO2OSSECommand: ParsableCommand {
             dataPath: data, weeks: weeks, lagWeeks: lag, members: members, bandEdges: try bandEdges(), landSigma: landSigma,
             oceanSigma: oceanSigma, lengthKm: lengthKm, flaskSigmaPPM: flaskSigma, continuousSigmaPPM: continuousSigma, truthSigmaScale: truthSigmaScale, seed: seed)
         let twin = try CO2Twin(configuration: configuration, grid: latlon, transportGrid: transportGrid, levels: hybrid, stepSeconds: 21_600)
-        var truthTransport = try ReferenceEnsembleTransport(dataPath: data, grid: transportGrid, levels: hybrid, regions: twin.regions,
+        var truthTransport = try ReferenceEnsembleTransport(source: twin.source, fluxes: twin.fluxes, regions: twin.regions,
                                                             stepSeconds: 21_600, transportStepSeconds: timeStep)
         let transportName: String
         if transport != "reference", let checkpoint {

@@ -127,6 +127,9 @@ struct CO2Twin {
     let initial: [Double]
     let start: Double
     let clock: CFTimeUnits
+    /// The data file's winds and interface pressures, and its prior fluxes (read once; the
+    /// reference transport runs on them).
+    let source: LayerMeanMeteorologyFile
     let fluxes: SurfaceFluxArrays
     let cellArea: [Double]
     let stepsPerWeek: Int
@@ -143,10 +146,12 @@ struct CO2Twin {
         prior = try FluxPrior(centres: regions.centres, isLand: isLand,
                               sigma: isLand.map { $0 ? configuration.landSigma : configuration.oceanSigma },
                               lengthM: configuration.lengthKm * 1000)
-        sites = CO2SiteNetwork.onePerCell(CO2SiteNetwork.surfaceSites, firstLatitude: grid.firstLatitude, latitudeStep: grid.latitudeStep,
-                                          firstLongitude: grid.firstLongitude, longitudeStep: grid.longitudeStep,
-                                          latitudeCount: grid.latitudeCount, longitudeCount: grid.longitudeCount)
+        sites = CO2SiteNetwork.onePerCell(CO2SiteNetwork.surfaceSites, on: grid)
         let source = try LayerMeanMeteorologyFile(path: configuration.dataPath, grid: transportGrid, levels: levels)
+        guard source.layersMatch else {
+            throw ValidationError("--data \(configuration.dataPath): its layers (p_bottom, p_top) are not CarbonBench's \(levels.count) layers")
+        }
+        self.source = source
         guard let first = source.recordTimes.first, let last = source.recordTimes.last else {
             throw ValidationError("--data \(configuration.dataPath): no records")
         }
@@ -279,7 +284,6 @@ struct CO2Twin {
             }
             let indices = (byWeek[week] ?? []).sorted()
             let firstStep = windowStart * stepsPerWeek
-            var equivalents = [[Double]](repeating: [Double](repeating: 0, count: indices.count), count: k)
             let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
             var memberFactors = (0..<k).map { smoother.memberFactors($0) }
             let meanFactors = (0..<(week + 1 - windowStart)).map { w in (0..<n).map { smoother.ensemble.mean[w * n + $0] } }
@@ -299,14 +303,13 @@ struct CO2Twin {
                     for m in lowest.indices { simulated[m][p] = CO2Units.ppm(massMixingRatio: stencil.equivalent(lowest[m])) }
                 }
             }
+            var equivalents = Array(simulated.prefix(k))
             if perturbationsOnly {
                 var meanRun = [Double](repeating: 0, count: indices.count)
                 _ = try background.run(initial: co2AtWindowStart, start: windowStartTime, steps: windowSteps, factors: [meanFactors]) { step, lowest in
                     for (p, stencil) in observed(after: step) { meanRun[p] = CO2Units.ppm(massMixingRatio: stencil.equivalent(lowest[0])) }
                 }
                 for m in 0..<k { for p in indices.indices { equivalents[m][p] = meanRun[p] + simulated[m][p] - simulated[k][p] } }
-            } else {
-                equivalents = simulated
             }
             let transported = ContinuousClock.now
             var chiSquared: Double?
@@ -557,10 +560,7 @@ extension CO2Twin.Result {
         var map = [Double](repeating: .nan, count: cells)
         for site in sites {
             guard let (sum, count) = sums[site.code], count > 0 else { continue }
-            let row = max(0, min(nLat - 1, Int(((site.latitude - grid.firstLatitude) / grid.latitudeStep).rounded())))
-            var lon = (site.longitude - grid.firstLongitude).truncatingRemainder(dividingBy: 360)
-            if lon < 0 { lon += 360 }
-            map[row * nLon + Int((lon / grid.longitudeStep).rounded()) % nLon] = sum / Double(count)
+            map[CO2SiteNetwork.cell(of: site, on: grid)] = sum / Double(count)
         }
         try MapPlot(field: map, latitudesDegrees: latitudes, longitudesDegrees: longitudes,
                     title: "CO2 twin: mean O − B by site (ppm)", units: "ppm", colormap: .blueWhiteRed)

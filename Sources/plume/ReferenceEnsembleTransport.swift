@@ -47,18 +47,15 @@ struct ReferenceEnsembleTransport: InversionTransport {
     let cellCount: Int
 
     /// - Parameters:
-    ///   - dataPath: a CarbonBench-layout file: u, v, p_bottom, p_top and co2flux_land /
-    ///     ocean / anthro, on `grid` with `levels`.
+    ///   - source: a CarbonBench-layout file's layer winds and interface pressures
+    ///     (u, v, p_bottom, p_top).
+    ///   - fluxes: its prior fluxes (co2flux_land / ocean / anthro).
     ///   - stepSeconds: the observation step (a whole number of `transportStepSeconds`).
-    init(dataPath: String, grid: TransportGrid, levels: HybridLevels, regions: FluxRegions,
+    init(source: LayerMeanMeteorologyFile, fluxes: SurfaceFluxArrays, regions: FluxRegions,
          stepSeconds: Double, transportStepSeconds: Double) throws {
-        let source = try LayerMeanMeteorologyFile(path: dataPath, grid: grid, levels: levels)
-        guard source.layersMatch else {
-            throw ValidationError("--data \(dataPath): its layers (p_bottom, p_top) are not CarbonBench's \(levels.count) layers")
-        }
-        let fluxes = try SurfaceFluxFile.load(paths: [dataPath], grid: grid)
+        let grid = source.grid
         let winds = try Transport3DMeteorologyWinds(source: source)
-        var model = try Transport3DModel(geometry: try Transport3DGeometry(grid: grid, levels: levels), winds: winds, surfaceFluxes: fluxes.fluxes)
+        var model = try Transport3DModel(geometry: try Transport3DGeometry(grid: grid, levels: source.levels), winds: winds, surfaceFluxes: fluxes)
         model.horizontalDiffusion = CarbonBenchGenerator.defaultHorizontalDiffusion
         let substeps = Int((stepSeconds / transportStepSeconds).rounded())
         guard substeps >= 1, abs(Double(substeps) * transportStepSeconds - stepSeconds) < 1e-6 else {

@@ -1,4 +1,5 @@
 import Foundation
+import PlumeGrids
 
 /// A CO2 observing site of a twin experiment: where it is and how it samples.
 public struct CO2Site: Sendable, Equatable {
@@ -122,18 +123,19 @@ public enum CO2SiteNetwork {
         .init(code: "SPO", latitude: -89.98, longitude: -24.80, sampling: .continuous),
     ]
 
-    /// `sites` with at most one per cell of a regular grid (the first in the list), for
-    /// grids too coarse to tell nearby sites apart.
-    /// - Parameters: the grid's first cell centres and spacing (degrees), as `GriddedState`'s grid.
-    public static func onePerCell(_ sites: [CO2Site], firstLatitude: Double, latitudeStep: Double,
-                                  firstLongitude: Double, longitudeStep: Double, latitudeCount: Int, longitudeCount: Int) -> [CO2Site] {
+    /// The index (row × columns + column) of the cell of global `grid` whose centre is
+    /// nearest `site`.
+    public static func cell(of site: CO2Site, on grid: RegularLatLonGrid) -> Int {
+        let row = max(0, min(grid.latitudeCount - 1, Int(((site.latitude - grid.firstLatitude) / grid.latitudeStep).rounded())))
+        var lon = (site.longitude - grid.firstLongitude).truncatingRemainder(dividingBy: 360)
+        if lon < 0 { lon += 360 }
+        return row * grid.longitudeCount + Int((lon / grid.longitudeStep).rounded()) % grid.longitudeCount
+    }
+
+    /// `sites` with at most one per cell of global `grid` (the first in the list), for grids
+    /// too coarse to tell nearby sites apart.
+    public static func onePerCell(_ sites: [CO2Site], on grid: RegularLatLonGrid) -> [CO2Site] {
         var seen = Set<Int>()
-        return sites.filter { site in
-            let row = max(0, min(latitudeCount - 1, Int(((site.latitude - firstLatitude) / latitudeStep).rounded())))
-            var lon = (site.longitude - firstLongitude).truncatingRemainder(dividingBy: 360)
-            if lon < 0 { lon += 360 }
-            let column = Int((lon / longitudeStep).rounded()) % longitudeCount
-            return seen.insert(row * longitudeCount + column).inserted
-        }
+        return sites.filter { seen.insert(cell(of: $0, on: grid)).inserted }
     }
 }
