@@ -16,11 +16,13 @@ struct CO2OSSECommand: ParsableCommand {
             co2flux_ocean, co2flux_anthro) and the initial CO2 (its first record). Regions: latitude \
             bands (--bands, edges in degrees) with a land and an ocean factor each. The prior: mean 1, \
             σ --land-sigma / --ocean-sigma, correlation exp(−d/L) within land and within ocean \
-            (L = --length-km), weeks independent. The truth scales the prior land and ocean fluxes by \
-            constant factors 1 ± --truth-sigma-scale × σ (signs drawn from --seed: every region off by \
-            the same multiple of its σ) and runs the reference transport for --weeks weeks. The scale \
-            1.5 makes a new week's prior mean, which CTDAS relaxes to (last estimate + 2 × 1)/3, err \
-            by about the prior's σ. Observations: \
+            (L = --length-km). A share --persistent-share of that variance belongs to a persistent \
+            part of the factors, one per region for the whole run, the rest to weekly parts \
+            independent between weeks (0: CTDAS's independent weeks). The truth is drawn from that \
+            model: it scales the prior land and ocean fluxes by factors whose persistent part is \
+            1 ± --truth-sigma-scale × the persistent σ (signs drawn from --seed: every region off by \
+            the same multiple of its σ) and whose weekly parts are drawn from the weekly prior, and \
+            runs the reference transport for --weeks weeks. Observations: \
             the lowest layer at the sites of a station-like network (NOAA/ICOS/GAW positions, one per \
             grid cell), interpolated bilinearly, plus N(0, σ²) noise: continuous sites daily at 12 UTC \
             (σ --continuous-sigma ppm), flask sites weekly (σ --flask-sigma ppm). The inversion is \
@@ -28,12 +30,13 @@ struct CO2OSSECommand: ParsableCommand {
             serial square-root update; each cycle the members run through the transport over the \
             window from the posterior CO2 at its start and the newest week's observations are \
             assimilated; the oldest week then leaves with its final factors and the posterior CO2 \
-            is advanced through it. Outputs in --out: summary.json (annual budgets of every region \
-            with truth, prior and posterior ± σ — σ from the members, and a bound with every week's \
-            errors fully correlated; error reduction; χ²/p; wall times), budgets.csv, \
+            is advanced through it. The annual budget of each region is accumulated in the \
+            smoother's state as the weeks leave, so that later observations still update it and its \
+            σ holds the covariance between weeks. Outputs in --out: summary.json (annual budgets of \
+            every region with truth, prior and posterior ± σ; error reduction; χ²/p; wall times), budgets.csv, \
             weekly-factors.csv, observations.csv (O − B and O − A of every observation), cycles.csv, \
             posterior-fluxes.nc (weekly posterior co2flux_land / ocean / anthro with the prior and the \
-            posterior σ), posterior-co2.nc (the posterior-mean co2massmix at each week's start), \
+            posterior σ, each week's factors as it left the window), posterior-co2.nc (the posterior-mean co2massmix at each week's start), \
             osse-co2-budgets.png, osse-co2-chi2.png. With --transport emulator the members run through a \
             CO2 emulator (one Torch batch per step, each member with its own fluxes as forcing, the \
             emulator's mass fixer and flux scheme); the truth is always the reference model's. With \
@@ -64,6 +67,9 @@ struct CO2OSSECommand: ParsableCommand {
     @Option(name: .customLong("ocean-sigma"), help: "Prior σ of an ocean factor (relative).")
     var oceanSigma: Double = 0.4
 
+    @Option(name: .customLong("persistent-share"), help: "Share of the prior variance in the factors' persistent part, in [0, 1): 0 makes the weeks independent (CTDAS).")
+    var persistentShare: Double = 0.5
+
     @Option(name: .customLong("length-km"), help: "Correlation length of the prior between regions of one kind (km).")
     var lengthKm: Double = 2000
 
@@ -82,7 +88,7 @@ struct CO2OSSECommand: ParsableCommand {
     @Option(help: "libtorch intra-op threads (--transport emulator).")
     var threads: Int = 2
 
-    @Option(name: .customLong("truth-sigma-scale"), help: "The truth's factors deviate from 1 by this × the prior σ (random signs).")
+    @Option(name: .customLong("truth-sigma-scale"), help: "The persistent part of the truth's factors deviates from 1 by this × its prior σ (random signs).")
     var truthSigmaScale: Double = 1.5
 
     @Option(help: "Transport grid (the data's).")
@@ -114,6 +120,7 @@ struct CO2OSSECommand: ParsableCommand {
         guard transport == "reference" || checkpoint != nil else { throw ValidationError("--transport \(transport) needs --checkpoint") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard truthSigmaScale >= 0, truthSigmaScale.isFinite else { throw ValidationError("--truth-sigma-scale must be ≥ 0, got \(truthSigmaScale)") }
+        guard persistentShare >= 0, persistentShare < 1 else { throw ValidationError("--persistent-share must lie in [0, 1), got \(persistentShare)") }
         guard timeStep > 0 else { throw ValidationError("--time-step must be positive, got \(timeStep)") }
         _ = try bandEdges()
     }
@@ -137,7 +144,8 @@ struct CO2OSSECommand: ParsableCommand {
         let hybrid = try LevelsOption.parse(levels)
         let configuration = CO2Twin.Configuration(
             dataPath: data, weeks: weeks, lagWeeks: lag, members: members, bandEdges: try bandEdges(), landSigma: landSigma,
-            oceanSigma: oceanSigma, lengthKm: lengthKm, flaskSigmaPPM: flaskSigma, continuousSigmaPPM: continuousSigma, truthSigmaScale: truthSigmaScale, seed: seed)
+            oceanSigma: oceanSigma, lengthKm: lengthKm, flaskSigmaPPM: flaskSigma, continuousSigmaPPM: continuousSigma, truthSigmaScale: truthSigmaScale,
+            persistentShare: persistentShare, seed: seed)
         let twin = try CO2Twin(configuration: configuration, grid: latlon, transportGrid: transportGrid, levels: hybrid, stepSeconds: 21_600)
         var truthTransport = try ReferenceEnsembleTransport(source: twin.source, fluxes: twin.fluxes, regions: twin.regions,
                                                             stepSeconds: 21_600, transportStepSeconds: timeStep)

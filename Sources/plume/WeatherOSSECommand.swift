@@ -24,16 +24,21 @@ struct WeatherOSSECommand: ParsableCommand {
             started daily from the --nmc file, times 0.5). Its amplitude is then tuned online: \
             after each cycle σb² is multiplied by (χ²/p)^½ (χ²/p bounded to [0.5, 2] per cycle, the factor on the NMC σb² to [0.25, 4]), so \
             that the innovations' χ²/p approaches 1 (an adaptive estimate of B's amplitude, as \
-            Desroziers' diagnostics do offline); with the LETKF the same factor, at least 1, is the \
-            multiplicative inflation of the prior ensemble covariance. Correlations are Gaussian of --length-km; height \
-            increments bring geostrophic wind increments unless --no-balance. Observations: at \
+            Desroziers' diagnostics do offline); with the LETKF the same factor scales the variance of \
+            the additive inflation (a multiplicative inflation would compound, cycle after cycle, \
+            where no observation reaches). Correlations are Gaussian of --length-km; height \
+            increments bring geostrophic wind increments with --balance (off by default: on the \
+            shallow-water twin at 1,000 km they made the analysis worse). Observations: at \
             every distinct station position of the --stations files, at each cycle time, the \
             truth interpolated bilinearly plus N(0, σo²) noise (σo: h 10 m, u and v 2.5 m/s) \
             from --seed. The analysis starts from the truth's first record, like the free run. \
             With --method letkf the emulator runs --members members in one batch and the LETKF \
             (Gaspari–Cohn localisation of half-width --length-km, relaxation to prior spread \
             --rtps) analyses them; the initial members add to the truth's first record scaled \
-            differences of records a day apart of the --nmc file (RMS of h: the NMC σb). \
+            differences of records a day apart of the --nmc file (RMS of h: the NMC σb), and after \
+            every analysis each member gets another such perturbation, of RMS --additive-inflation \
+            × σb (the model error that an ensemble of the emulator does not carry: trained to pull \
+            perturbed states back, its members lose their spread within days without it). \
             Outputs in --out: cycles.csv (one row per cycle: area-weighted RMSE of h, u, v for \
             the background, the analysis and the free run; h's analysis error near stations and elsewhere, its mean, the ensemble spread; χ²/p; observations used and flagged), \
             summary.json, osse-weather-rmse-h.png and osse-weather-chi2.png. A cycle in which no \
@@ -60,7 +65,7 @@ struct WeatherOSSECommand: ParsableCommand {
     var lengthKm: Double = 1000
 
     @Flag(inversion: .prefixedNo, help: "Geostrophic wind increments from the height increments.")
-    var balance = true
+    var balance = false
 
     @Flag(inversion: .prefixedNo, help: "Keep one surface and one upper-air station per model cell (the first in the files).")
     var thin = true
@@ -76,6 +81,9 @@ struct WeatherOSSECommand: ParsableCommand {
 
     @Option(name: .customLong("rtps"), help: "LETKF relaxation to prior spread α.")
     var relaxationToPriorSpread: Double = 0.7
+
+    @Option(name: .customLong("additive-inflation"), help: "LETKF: RMS in h of random 24-hour differences of the --nmc data added to every analysed member, × the NMC σb of h (0: none).")
+    var additiveInflation: Double = 1.0
 
     @Option(help: "Seed of the observation noise.")
     var seed: UInt64 = 1
@@ -93,6 +101,7 @@ struct WeatherOSSECommand: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard ["oi", "letkf"].contains(method) else { throw ValidationError("--method '\(method)': expected oi or letkf") }
         guard members >= 2 else { throw ValidationError("--members must be at least 2, got \(members)") }
+        guard additiveInflation >= 0, additiveInflation.isFinite else { throw ValidationError("--additive-inflation must be ≥ 0, got \(additiveInflation)") }
         guard (0...1).contains(relaxationToPriorSpread) else { throw ValidationError("--rtps must be in [0, 1], got \(relaxationToPriorSpread)") }
     }
 
@@ -101,7 +110,8 @@ struct WeatherOSSECommand: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new folder") }
         let twin = try WeatherTwin(checkpoint: checkpoint, truthPath: truth, nmcPath: nmcFile, stationFiles: stationFiles,
                                    lengthKm: lengthKm, balance: balance, thin: thin, adaptive: adaptive,
-                                   method: method == "letkf" ? .letkf(members: members) : .oi, relaxationToPriorSpread: relaxationToPriorSpread, seed: seed)
+                                   method: method == "letkf" ? .letkf(members: members) : .oi, relaxationToPriorSpread: relaxationToPriorSpread,
+                                   additiveInflation: additiveInflation, seed: seed)
         let staging = out + ".partial"
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)

@@ -119,6 +119,8 @@ struct WeatherTwin {
     let adaptive: Bool
     let method: Method
     let relaxationToPriorSpread: Double
+    /// LETKF: RMS in h of the perturbations added to every analysed member, × the NMC σb of h.
+    let additiveInflation: Double
     let nmcFile: EmulatorDataFile
     let seed: UInt64
     static let variables = ["u", "v", "h"]
@@ -129,8 +131,10 @@ struct WeatherTwin {
         case letkf(members: Int)
     }
 
-    init(checkpoint: String, truthPath: String, nmcPath: String, stationFiles: [String], lengthKm: Double, balance: Bool, thin: Bool, adaptive: Bool, method: Method, relaxationToPriorSpread: Double, seed: UInt64) throws {
+    init(checkpoint: String, truthPath: String, nmcPath: String, stationFiles: [String], lengthKm: Double, balance: Bool, thin: Bool, adaptive: Bool, method: Method, relaxationToPriorSpread: Double,
+         additiveInflation: Double, seed: UInt64) throws {
         self.adaptive = adaptive
+        self.additiveInflation = additiveInflation
         self.method = method
         self.relaxationToPriorSpread = relaxationToPriorSpread
         let (emulator, _) = try Emulator.load(checkpoint: checkpoint, device: .cpu)
@@ -236,10 +240,26 @@ struct WeatherTwin {
     /// `count` members around `center`: each adds a(x[r + 4] − x[r]) from two records a day
     /// apart of the NMC file (r drawn with the seed), with a the factor that makes the RMS of
     /// h's perturbations equal the NMC σb of h — forecast-error-like, balanced structures.
+    /// The initial ensemble: `center` plus `perturbations` of the NMC σb.
     func initialEnsemble(around center: [String: [Float]], count: Int) throws -> [[String: [Float]]] {
         var random = SeededRandom(seed: seed &+ 1_000_003)
+        return try perturbations(count: count, sigmaH: nmcSigma["h"]?.first ?? 1, random: &random).map { d in
+            var member: [String: [Float]] = [:]
+            for v in Self.variables {
+                guard let c = center[v], let dv = d[v] else { continue }
+                member[v] = c.indices.map { Float(Double(c[$0]) + dv[$0]) }
+            }
+            return member
+        }
+    }
+
+    /// `count` perturbations [member][variable → cells] summing to zero over members: 24-hour
+    /// differences between states of the --nmc data at random times, centred and scaled so
+    /// that their RMS in h is `sigmaH` (balanced, flow-shaped perturbations; Whitaker et al.
+    /// 2008 draw additive inflation the same way).
+    func perturbations(count: Int, sigmaH: Double, random: inout SeededRandom) throws -> [[String: [Double]]] {
         let lag = Int((24 / emulator.definition.timeStepHours).rounded())
-        guard nmcFile.recordCount > lag + 1 else { throw ValidationError("--nmc \(nmcFile.path): too few records for the initial ensemble") }
+        guard nmcFile.recordCount > lag + 1 else { throw ValidationError("--nmc \(nmcFile.path): too few records for the ensemble's perturbations") }
         var differences: [[String: [Double]]] = []
         var squares = 0.0, points = 0
         for _ in 0..<count {
@@ -253,21 +273,20 @@ struct WeatherTwin {
             points += d["h"]?.count ?? 0
             differences.append(d)
         }
-        let factor = (nmcSigma["h"]?.first ?? 1) / max((squares / Double(max(points, 1))).squareRoot(), 1e-12)
-        // Centre the perturbations so the ensemble mean is `center`.
+        let factor = sigmaH / max((squares / Double(max(points, 1))).squareRoot(), 1e-12)
         var meanDifference: [String: [Double]] = [:]
         for v in Self.variables {
-            var sum = [Double](repeating: 0, count: center[v]?.count ?? 0)
+            var sum = [Double](repeating: 0, count: differences.first?[v]?.count ?? 0)
             for d in differences { for (g, x) in (d[v] ?? []).enumerated() where g < sum.count { sum[g] += x } }
             meanDifference[v] = sum.map { $0 / Double(count) }
         }
         return differences.map { d in
-            var member: [String: [Float]] = [:]
+            var out: [String: [Double]] = [:]
             for v in Self.variables {
-                guard let c = center[v], let dv = d[v], let mean = meanDifference[v] else { continue }
-                member[v] = c.indices.map { Float(Double(c[$0]) + factor * (dv[$0] - mean[$0])) }
+                guard let dv = d[v], let mean = meanDifference[v] else { continue }
+                out[v] = dv.indices.map { factor * (dv[$0] - mean[$0]) }
             }
-            return member
+            return out
         }
     }
 
@@ -306,6 +325,7 @@ struct WeatherTwin {
         case .letkf(let count): members = try initialEnsemble(around: initial, count: count)
         }
         var random = SeededRandom(seed: seed)
+        var inflationRandom = SeededRandom(seed: seed &+ 2_000_003)
         var scale = 1.0
         var rows: [CycleRow] = []
         var divergedAtCycle: Int?
@@ -347,9 +367,21 @@ struct WeatherTwin {
                 members = [result.state.fields.mapValues { $0.map(Float.init) }]
             case .letkf:
                 let letkf = LETKF(localisation: .gaspariCohn(halfWidthM: lengthKm * 1000), relaxationToPriorSpread: relaxationToPriorSpread,
-                                  multiplicativeInflation: adaptive ? max(scale, 1) : 1)
+                                  multiplicativeInflation: 1)
                 result = try letkf.analyse(members: backgroundStates, observations: observations, window: window)
                 members = result.members.map { $0.fields.mapValues { $0.map(Float.init) } }
+                if additiveInflation > 0 {
+                    // Model error the emulator's ensemble does not carry: its members, trained to
+                    // pull perturbed states back, lose their spread in a few days without it.
+                    let noise = try perturbations(count: members.count, sigmaH: additiveInflation * scale.squareRoot() * (nmcSigma["h"]?.first ?? 1),
+                                                  random: &inflationRandom)
+                    for m in members.indices {
+                        for v in Self.variables {
+                            guard let x = members[m][v], let d = noise[m][v] else { continue }
+                            members[m][v] = x.indices.map { x[$0] + Float(d[$0]) }
+                        }
+                    }
+                }
             }
             var scores: [String: Double] = [:]
             for v in Self.variables {

@@ -82,10 +82,18 @@ import Testing
         #expect(letkfRows.count == 2)
         let first = try #require(letkfRows.first)
         #expect((Double(first["rmse_h_analysis"] ?? "") ?? .infinity) < (Double(first["rmse_h_background"] ?? "") ?? 0))
+        // The additive inflation (default 1 × σb) is what keeps the members apart: without it
+        // the analysed spread is smaller (here 30.7 m against 36.8 m).
+        let bare = try Self.plume(common + ["--days", "0.5", "--method", "letkf", "--members", "4", "--additive-inflation", "0", "--out", folder.file("letkf-bare")])
+        try #require(bare.status == 0, "osse letkf: \(bare.stderr)")
+        let bareRows = Self.rows(try String(contentsOfFile: folder.file("letkf-bare/cycles.csv"), encoding: .utf8))
+        let inflatedSpread = try #require(Double(first["spread_h"] ?? "")), bareSpread = try #require(Double(bareRows.first?["spread_h"] ?? ""))
+        #expect(inflatedSpread > 1.1 * bareSpread, "spread with additive inflation \(inflatedSpread) m, without \(bareSpread) m")
 
         // Bad arguments: refused by name, nothing written.
         let cases: [([String], String)] = [
             (["--method", "3dvar"], "--method"),
+            (["--additive-inflation", "-1"], "--additive-inflation"),
             (["--members", "1", "--method", "letkf"], "--members"),
             (["--days", "0.3"], "--days"),
             (["--truth", folder.file("missing.nc")], "missing.nc"),

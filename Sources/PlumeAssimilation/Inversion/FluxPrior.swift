@@ -53,6 +53,18 @@ public struct FluxPrior: Sendable, Equatable {
         cholesky = l
     }
 
+    private init(covariance: [Double], count: Int, cholesky: [Double]) {
+        self.covariance = covariance
+        self.count = count
+        self.cholesky = cholesky
+    }
+
+    /// The same correlations with every σ multiplied by `factor` (> 0): the share of a prior
+    /// given to one component of the factors (`LaggedFluxSmoother`'s persistent part).
+    public func scaled(by factor: Double) -> FluxPrior {
+        FluxPrior(covariance: covariance.map { $0 * factor * factor }, count: count, cholesky: cholesky.map { $0 * factor })
+    }
+
     /// `members` deviations [member][region] drawn from the prior with `random`, centred
     /// (summing to zero) and rescaled so that the ensemble's variances are exactly the
     /// prior's σ² (the correlations are sampled).

@@ -209,8 +209,8 @@ public enum StageKinds {
         checker: { p, _ in p.legDays == nil ? [("days", "needed: the cycles have no next point to run to")] : [] })
 
     static let co2TwinParameters = ["data", "weeks", "lag", "transport", "bands", "land_sigma", "ocean_sigma",
-                                    "truth_sigma_scale", "flask_sigma", "continuous_sigma", "time_step"]
-    static let weatherTwinParameters = ["truth", "nmc", "stations", "days", "method", "rtps"]
+                                    "truth_sigma_scale", "persistent_share", "flask_sigma", "continuous_sigma", "time_step"]
+    static let weatherTwinParameters = ["truth", "nmc", "stations", "days", "method", "rtps", "additive_inflation"]
 
     /// `assimilate`: a twin experiment — the CO2 flux inversion (`plume osse co2`) or the
     /// weather analysis cycle (`plume osse weather`) — as one stage whose folder holds the
@@ -231,7 +231,8 @@ public enum StageKinds {
             ParameterSpec("bands", .string, help: "co2: latitude band edges of the regions"),
             ParameterSpec("land_sigma", .number, help: "co2: prior σ of a land factor"),
             ParameterSpec("ocean_sigma", .number, help: "co2: prior σ of an ocean factor"),
-            ParameterSpec("truth_sigma_scale", .number, help: "co2: the truth's deviations, × a prior draw"),
+            ParameterSpec("truth_sigma_scale", .number, help: "co2: the persistent part of the truth's factors deviates from 1 by this × its prior σ"),
+            ParameterSpec("persistent_share", .number, help: "co2: share of the prior variance in the factors' persistent part (0: independent weeks)"),
             ParameterSpec("flask_sigma", .number, help: "co2: flask observation error, ppm"),
             ParameterSpec("continuous_sigma", .number, help: "co2: continuous observation error, ppm"),
             ParameterSpec("time_step", .number, help: "co2: reference transport step, s"),
@@ -241,6 +242,7 @@ public enum StageKinds {
             ParameterSpec("days", .number, help: "weather: days to cycle"),
             ParameterSpec("method", .choice(["oi", "letkf"]), help: "weather: the analysis"),
             ParameterSpec("rtps", .number, help: "weather: LETKF relaxation to prior spread"),
+            ParameterSpec("additive_inflation", .number, help: "weather: LETKF additive inflation, × the NMC σb of h"),
         ],
         output: .folder,
         arguments: { p, c in
