@@ -269,7 +269,8 @@ struct CO2Twin {
         var smoother = try LaggedFluxSmoother(prior: prior.scaled(by: (1 - share).squareRoot()),
                                               persistentPrior: share > 0 ? prior.scaled(by: share.squareRoot()) : nil,
                                               budgetWeights: totals.map { $0.map { $0 / kgCO2PerPgC } },
-                                              lagWeeks: configuration.lagWeeks, members: k, seed: configuration.seed &+ 1)
+                                              lagWeeks: configuration.lagWeeks, members: k, seed: configuration.seed &+ 1,
+                                              update: SerialEnsembleSquareRoot(localised: true))
         var finals: [LaggedFluxSmoother.FinalWeek] = []
         var windowStart = 0
         var co2AtWindowStart = initial

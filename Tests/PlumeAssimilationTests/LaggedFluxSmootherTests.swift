@@ -9,6 +9,31 @@ import Testing
 /// assimilated before the week leaves, so its final factors must be the batch Kalman
 /// smoother's over all weeks at once (NumPy, dense), up to the ensemble's sampling error.
 @Suite struct LaggedFluxSmootherTests {
+    /// Observation o of week w: Σ over lags 0 and 1 of g[w][o][lag] · factors(w − lag)
+    /// (nil: a week the caller no longer holds, which no observation here needs).
+    static func simulate(_ g: [[[[Double]]]], _ w: Int, _ o: Int, factors: (Int) -> [Double]?) -> Double {
+        var y = 0.0
+        for lag in 0..<2 where w - lag >= 0 {
+            guard let f = factors(w - lag) else { continue }
+            for (r, sensitivity) in g[w][o][lag].enumerated() { y += sensitivity * f[r] }
+        }
+        return y
+    }
+
+    /// The same observations as one dense matrix over all weeks' factors, [observation][week · region].
+    static func batchOperator(_ g: [[[[Double]]]]) -> [[Double]] {
+        let weeks = g.count, regions = g.first?.first?.first?.count ?? 0
+        var h = [[Double]]()
+        for w in 0..<weeks {
+            for sensitivities in g[w] {
+                var row = [Double](repeating: 0, count: weeks * regions)
+                for lag in 0..<2 where w - lag >= 0 { for r in 0..<regions { row[(w - lag) * regions + r] = sensitivities[lag][r] } }
+                h.append(row)
+            }
+        }
+        return h
+    }
+
     @Test func fixedLagSmootherMatchesTheBatchKalmanSmoother() throws {
         let regions = 4, weeks = 8, perWeek = 6, members = 2000
         let centres = [(10.0, 20.0), (40.0, 60.0), (-30.0, 150.0), (0.0, 300.0)].map { GreatCircle.unitVector(latitude: $0.0, longitude: $0.1) }
@@ -20,14 +45,7 @@ import Testing
         // G[w][o][lag][region]: sensitivity of observation o of week w to week w − lag.
         let g = (0..<weeks).map { _ in (0..<perWeek).map { _ in (0..<2).map { lag in (0..<regions).map { _ in random.uniform() * (lag == 0 ? 2 : 1) } } } }
         let sigma = 0.2
-        func simulate(_ w: Int, _ o: Int, factors: (Int) -> [Double]?) -> Double {
-            var y = 0.0
-            for lag in 0..<2 where w - lag >= 0 {
-                guard let f = factors(w - lag) else { continue }
-                for r in 0..<regions { y += g[w][o][lag][r] * f[r] }
-            }
-            return y
-        }
+        func simulate(_ w: Int, _ o: Int, factors: (Int) -> [Double]?) -> Double { Self.simulate(g, w, o, factors: factors) }
         let observed = (0..<weeks).map { w in (0..<perWeek).map { o in simulate(w, o) { truth[$0] } + sigma * random.normal() } }
 
         var smoother = try LaggedFluxSmoother(prior: prior, lagWeeks: 3, members: members, seed: 3, persistence: 0,
@@ -49,14 +67,7 @@ import Testing
         #expect(smoother.weeks == 0)
 
         // NumPy: the batch smoother, all weeks' factors and all observations in one solve.
-        var h = [[Double]]()
-        for w in 0..<weeks {
-            for o in 0..<perWeek {
-                var row = [Double](repeating: 0, count: weeks * regions)
-                for lag in 0..<2 where w - lag >= 0 { for r in 0..<regions { row[(w - lag) * regions + r] = g[w][o][lag][r] } }
-                h.append(row)
-            }
-        }
+        let h = Self.batchOperator(g)
         let input = try String(decoding: JSONSerialization.data(withJSONObject: ["H": h, "y": observed.flatMap { $0 }, "P": prior.covariance,
                                                                                 "n": regions, "W": weeks, "s": sigma]), as: UTF8.self)
         let output = try PythonRunner.run("""
@@ -98,14 +109,7 @@ import Testing
         let weights = (0..<weeks).map { _ in (0..<regions).map { _ in random.uniform() * 2 - 0.5 } }
         let g = (0..<weeks).map { _ in (0..<perWeek).map { _ in (0..<2).map { lag in (0..<regions).map { _ in random.uniform() * (lag == 0 ? 2 : 1) } } } }
         let sigma = 0.3
-        func simulate(_ w: Int, _ o: Int, factors: (Int) -> [Double]?) -> Double {
-            var y = 0.0
-            for lag in 0..<2 where w - lag >= 0 {
-                guard let f = factors(w - lag) else { continue }
-                for r in 0..<regions { y += g[w][o][lag][r] * f[r] }
-            }
-            return y
-        }
+        func simulate(_ w: Int, _ o: Int, factors: (Int) -> [Double]?) -> Double { Self.simulate(g, w, o, factors: factors) }
         let observed = (0..<weeks).map { w in (0..<perWeek).map { o in simulate(w, o) { _ in truth } + sigma * random.normal() } }
         var smoother = try LaggedFluxSmoother(prior: whole.scaled(by: (1 - persistentShare).squareRoot()),
                                               persistentPrior: whole.scaled(by: persistentShare.squareRoot()), budgetWeights: weights,
@@ -123,14 +127,7 @@ import Testing
         _ = smoother.finish()
         let budgets = try #require(smoother.budgets)
 
-        var h = [[Double]]()
-        for w in 0..<weeks {
-            for o in 0..<perWeek {
-                var row = [Double](repeating: 0, count: weeks * regions)
-                for lag in 0..<2 where w - lag >= 0 { for r in 0..<regions { row[(w - lag) * regions + r] = g[w][o][lag][r] } }
-                h.append(row)
-            }
-        }
+        let h = Self.batchOperator(g)
         let input = try String(decoding: JSONSerialization.data(withJSONObject: ["H": h, "y": observed.flatMap { $0 }, "P": whole.covariance,
                                                                                 "F": weights, "n": regions, "W": weeks, "s": sigma,
                                                                                 "f": persistentShare]), as: UTF8.self)

@@ -28,6 +28,37 @@ import Testing
         e.deviations.map { d in h.map { row in zip(row, zip(e.mean, d)).reduce(0) { $0 + $1.0 * ($1.1.0 + $1.1.1) } } }
     }
 
+    /// CTDAS's localisation: one observation of parameter 0; parameter 1 correlated with it by
+    /// r = 0.1 (t = 0.62 with 40 members, not significant) stays exactly as it was, where the
+    /// unlocalised update moves it; parameter 2 (r = 0.9) moves exactly as without
+    /// localisation. The t quantiles against SciPy's `t.ppf(0.975, ν)`.
+    @Test func localisationSkipsInsignificantCorrelations() throws {
+        #expect(abs(SerialEnsembleSquareRoot.tQuantile95(degrees: 38) - 2.024394164575136) < 1e-5)
+        #expect(abs(SerialEnsembleSquareRoot.tQuantile95(degrees: 10) - 2.2281388519649385) < 1e-3)
+        #expect(abs(SerialEnsembleSquareRoot.tQuantile95(degrees: 5) - 2.5705818366147395) < 5e-3)
+        let k = 40
+        var random = TestRandom(seed: 17)
+        func centred(_ v: [Double]) -> [Double] { let m = v.reduce(0, +) / Double(v.count); return v.map { $0 - m } }
+        func unit(_ v: [Double]) -> [Double] { let s = (v.reduce(0) { $0 + $1 * $1 } / Double(v.count - 1)).squareRoot(); return v.map { $0 / s } }
+        let a = unit(centred((0..<k).map { _ in random.normal() }))
+        var b = centred((0..<k).map { _ in random.normal() })
+        let projection = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / a.reduce(0) { $0 + $1 * $1 }
+        b = unit(zip(b, a).map { $0 - projection * $1 })   // orthogonal to a, unit variance
+        let weak = zip(a, b).map { 0.1 * $0 + (1 - 0.01).squareRoot() * $1 }
+        let strong = zip(a, b).map { 0.9 * $0 + (1 - 0.81).squareRoot() * $1 }
+        let prior = SerialEnsembleSquareRoot.Ensemble(mean: [1, 1, 1], deviations: (0..<k).map { [a[$0], weak[$0], strong[$0]] })
+        let equivalents = (0..<k).map { [1 + a[$0]] }
+        let plain = try SerialEnsembleSquareRoot(rejectionSigmas: nil).update(prior, equivalents: equivalents, values: [2], sigmas: [0.5])
+        let local = try SerialEnsembleSquareRoot(rejectionSigmas: nil, localised: true).update(prior, equivalents: equivalents, values: [2], sigmas: [0.5])
+        #expect(abs(plain.ensemble.mean[1] - 1) > 0.05, "without localisation the weakly correlated parameter moves")
+        #expect(local.ensemble.mean[1] == 1 && local.ensemble.deviations.map { $0[1] } == weak, "localised: untouched")
+        for j in [0, 2] {
+            #expect(abs(local.ensemble.mean[j] - plain.ensemble.mean[j]) < 1e-14)
+            #expect(abs(plain.ensemble.mean[j] - 1) > 0.3)
+        }
+        #expect(local.observations[0].posteriorInnovation == plain.observations[0].posteriorInnovation)
+    }
+
     @Test func equalsTheKalmanFilterForALinearOperator() throws {
         let (prior, h, y, sigma) = Self.problem(n: 6, k: 12, p: 9, seed: 5)
         let outcome = try SerialEnsembleSquareRoot(rejectionSigmas: nil).update(prior, equivalents: Self.equivalents(prior, h), values: y, sigmas: sigma)
