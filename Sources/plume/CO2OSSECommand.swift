@@ -27,7 +27,8 @@ struct CO2OSSECommand: ParsableCommand {
             grid cell), interpolated bilinearly, plus N(0, σ²) noise: continuous sites daily at 12 UTC \
             (σ --continuous-sigma ppm), flask sites weekly (σ --flask-sigma ppm). The inversion is \
             CTDAS's fixed-lag ensemble smoother: weekly factors, --lag weeks, --members members, the \
-            serial square-root update; each cycle the members run through the transport over the \
+            serial square-root update with CTDAS's localisation (a factor moves only where its \
+            ensemble correlation with the observation is significant at 95 %); each cycle the members run through the transport over the \
             window from the posterior CO2 at its start and the newest week's observations are \
             assimilated; the oldest week then leaves with its final factors and the posterior CO2 \
             is advanced through it. The annual budget of each region is accumulated in the \
