@@ -24,7 +24,7 @@ struct CO2Twin {
         var lengthKm: Double
         var flaskSigmaPPM: Double
         var continuousSigmaPPM: Double
-        /// The truth's factors deviate from 1 by a prior draw times this.
+        /// The persistent part of the truth's factors deviates from 1 by this × its prior σ.
         var truthSigmaScale: Double
         /// The share of the prior variance in the factors' persistent part (0: CTDAS's
         /// independent weeks).
