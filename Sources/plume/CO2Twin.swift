@@ -362,6 +362,7 @@ struct CO2Twin {
 
         // Budgets: the smoother's accumulated annual fluxes, summed over a budget's regions.
         guard let accumulated = smoother.budgets else { throw ValidationError("the inversion kept no budgets") }
+        let annualTotals = (0..<n).map { r in totals.reduce(0) { $0 + $1[r] } }
         func budget(name: String, land: Bool, members: [Int]) -> RegionBudget {
             var truthSum = 0.0, priorSum = 0.0, priorVariance = 0.0
             for w in 0..<weeks {
@@ -373,12 +374,7 @@ struct CO2Twin {
                 for a in members { for b in members { priorVariance += (1 - share) * totals[w][a] * totals[w][b] * prior.covariance[a * n + b] } }
             }
             // The persistent part: one factor for every week.
-            for a in members {
-                for b in members {
-                    let fa = totals.reduce(0) { $0 + $1[a] }, fb = totals.reduce(0) { $0 + $1[b] }
-                    priorVariance += share * fa * fb * prior.covariance[a * n + b]
-                }
-            }
+            for a in members { for b in members { priorVariance += share * annualTotals[a] * annualTotals[b] * prior.covariance[a * n + b] } }
             let posteriorPgC = members.reduce(0) { $0 + accumulated.mean[$1] }
             let memberSums = accumulated.deviations.map { d in members.reduce(0) { $0 + d[$1] } }
             let posteriorSigmaPgC = (memberSums.reduce(0) { $0 + $1 * $1 } / Double(k - 1)).squareRoot()

@@ -243,14 +243,17 @@ struct WeatherTwin {
     /// The initial ensemble: `center` plus `perturbations` of the NMC σb.
     func initialEnsemble(around center: [String: [Float]], count: Int) throws -> [[String: [Float]]] {
         var random = SeededRandom(seed: seed &+ 1_000_003)
-        return try perturbations(count: count, sigmaH: nmcSigma["h"]?.first ?? 1, random: &random).map { d in
-            var member: [String: [Float]] = [:]
-            for v in Self.variables {
-                guard let c = center[v], let dv = d[v] else { continue }
-                member[v] = c.indices.map { Float(Double(c[$0]) + dv[$0]) }
-            }
-            return member
+        return try perturbations(count: count, sigmaH: nmcSigma["h"]?.first ?? 1, random: &random).map { Self.adding($0, to: center) }
+    }
+
+    /// `state` plus `perturbation`, variable by variable (a variable missing from either is left out).
+    static func adding(_ perturbation: [String: [Double]], to state: [String: [Float]]) -> [String: [Float]] {
+        var result: [String: [Float]] = [:]
+        for v in variables {
+            guard let x = state[v], let d = perturbation[v] else { continue }
+            result[v] = x.indices.map { Float(Double(x[$0]) + d[$0]) }
         }
+        return result
     }
 
     /// `count` perturbations [member][variable → cells] summing to zero over members: 24-hour
@@ -375,12 +378,7 @@ struct WeatherTwin {
                     // pull perturbed states back, lose their spread in a few days without it.
                     let noise = try perturbations(count: members.count, sigmaH: additiveInflation * scale.squareRoot() * (nmcSigma["h"]?.first ?? 1),
                                                   random: &inflationRandom)
-                    for m in members.indices {
-                        for v in Self.variables {
-                            guard let x = members[m][v], let d = noise[m][v] else { continue }
-                            members[m][v] = x.indices.map { x[$0] + Float(d[$0]) }
-                        }
-                    }
+                    members = zip(members, noise).map { Self.adding($1, to: $0) }
                 }
             }
             var scores: [String: Double] = [:]
