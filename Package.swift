@@ -15,6 +15,16 @@ if let root = environment["LIBTORCH"], !root.isEmpty {
 if let abi = environment["LIBTORCH_CXX11_ABI"], !abi.isEmpty {
     torchCxxFlags += ["-D_GLIBCXX_USE_CXX11_ABI=\(abi)"]
 }
+// c10d: Gloo is in every Linux libtorch (Debian's and PyTorch's wheels); NCCL only in CUDA
+// builds (PLUME_CUDA=1 with LIBTORCH pointing at a CUDA libtorch). Debian's libtorch-dev lacks
+// the distributed-autograd headers that c10d's reducer.hpp includes: CTorchBackend/compat
+// declares the two names it needs, searched after libtorch's own include folders.
+torchCxxFlags += ["-DUSE_C10D_GLOO", "-idirafter", Context.packageDirectory + "/Sources/CTorchBackend/compat"]
+var torchCudaLibraries: [LinkerSetting] = []
+if environment["PLUME_CUDA"] == "1" {
+    torchCxxFlags += ["-DPLUME_CUDA=1", "-DUSE_C10D_NCCL"]
+    torchCudaLibraries = [.linkedLibrary("torch_cuda"), .linkedLibrary("c10_cuda")]
+}
 
 let package = Package(
     name: "Plume",
@@ -78,7 +88,7 @@ let package = Package(
             linkerSettings: [
                 .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
                 .unsafeFlags(torchLinkerFlags),
-            ]),
+            ] + torchCudaLibraries),
         .target(
             name: "Torch",
             dependencies: ["CTorch", "PlumeSupport"]),

@@ -1609,3 +1609,123 @@ int ct_autograd_grad(const ct_tensor *outputs, const ct_tensor *grad_outputs, in
   }
   return impl(outputs, grad_outputs, n_outputs, inputs, n_inputs, retain_graph, create_graph, allow_unused, grads);
 }
+
+int ct_dist_backend_available(int backend, int *out) {
+  typedef int (*fn)(int backend, int *out);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_dist_backend_available");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(backend, out);
+}
+
+int ct_process_group_new(const char *master_address, int port, int rank, int world_size, int backend, int64_t timeout_ms, ct_process_group *out) {
+  typedef int (*fn)(const char *master_address, int port, int rank, int world_size, int backend, int64_t timeout_ms, ct_process_group *out);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_process_group_new");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(master_address, port, rank, world_size, backend, timeout_ms, out);
+}
+
+void ct_process_group_free(ct_process_group g) {
+  typedef void (*fn)(ct_process_group g);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_process_group_free");
+    if (!impl) return;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  impl(g);
+}
+
+int ct_process_group_broadcast(ct_process_group g, const ct_tensor *ts, int n, int root) {
+  typedef int (*fn)(ct_process_group g, const ct_tensor *ts, int n, int root);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_process_group_broadcast");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(g, ts, n, root);
+}
+
+int ct_process_group_all_reduce(ct_process_group g, const ct_tensor *ts, int n, int op) {
+  typedef int (*fn)(ct_process_group g, const ct_tensor *ts, int n, int op);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_process_group_all_reduce");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(g, ts, n, op);
+}
+
+int ct_process_group_barrier(ct_process_group g) {
+  typedef int (*fn)(ct_process_group g);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_process_group_barrier");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(g);
+}
+
+int ct_reducer_new(ct_process_group g, const ct_tensor *parameters, int n, int64_t bucket_bytes, ct_reducer *out) {
+  typedef int (*fn)(ct_process_group g, const ct_tensor *parameters, int n, int64_t bucket_bytes, ct_reducer *out);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_reducer_new");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(g, parameters, n, bucket_bytes, out);
+}
+
+void ct_reducer_free(ct_reducer r) {
+  typedef void (*fn)(ct_reducer r);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_reducer_free");
+    if (!impl) return;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  impl(r);
+}
+
+int ct_reducer_prepare(ct_reducer r) {
+  typedef int (*fn)(ct_reducer r);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_reducer_prepare");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(r);
+}
+
+int ct_reducer_timing(ct_reducer r, double *overlapped_seconds, double *exposed_seconds, int64_t *buckets, int64_t *backward_passes) {
+  typedef int (*fn)(ct_reducer r, double *overlapped_seconds, double *exposed_seconds, int64_t *buckets, int64_t *backward_passes);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_reducer_timing");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(r, overlapped_seconds, exposed_seconds, buckets, backward_passes);
+}

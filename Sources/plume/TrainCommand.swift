@@ -19,6 +19,14 @@ struct TrainCommand: ParsableCommand {
             --from CHECKPOINT starts from a trained checkpoint's weights and normalisation instead of new ones \
             (its model must match the model file except name and training): with --steps 0 it runs only the \
             rollout fine-tuning of the model file's curriculum.
+
+            Data-parallel training runs on libtorch's c10d (Gloo on the CPU, NCCL with a CUDA build), as \
+            PyTorch DDP: --nproc N starts N ranks on this machine; under torchrun-style variables (RANK, \
+            WORLD_SIZE, MASTER_ADDR, MASTER_PORT) or in an srun step (SLURM_PROCID, SLURM_STEP_NUM_TASKS, \
+            SLURM_LOCALID) this process is one rank. Each rank trains on its own batch_size samples of every \
+            step (the global batch is N × batch_size); gradients are averaged in buckets during the backward \
+            pass; rank 0 writes the checkpoints, which resume at any number of ranks. A rank that dies ends the \
+            others when their next collective fails (at the latest after --collective-timeout seconds).
             """)
 
     @Argument(help: "Model file (YAML).")
@@ -52,7 +60,42 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("log-every"), help: "Steps between progress lines.")
     var logEvery: Int = 10
 
+    @Option(help: "Data-parallel ranks to start on this machine (each uses --threads / training.threads threads).")
+    var nproc: Int = 1
+
+    @Option(name: .customLong("collective-timeout"), help: "Seconds after which a rank stops waiting for the others (data-parallel).")
+    var collectiveTimeout: Double = 300
+
     func run() throws {
+        guard nproc >= 1 else { throw ValidationError("--nproc \(nproc): expected at least 1") }
+        guard collectiveTimeout > 0 else { throw ValidationError("--collective-timeout \(collectiveTimeout): expected seconds > 0") }
+        let rankEnvironment = try RankEnvironment.detect()
+        if let rankEnvironment, nproc > 1, rankEnvironment.worldSize != nproc {
+            throw ValidationError("--nproc \(nproc) but \(rankEnvironment.source) says a world of \(rankEnvironment.worldSize)")
+        }
+        if rankEnvironment == nil, nproc > 1 {
+            let status = try LocalLauncher.run(processes: nproc, collectiveTimeout: collectiveTimeout, log: { note($0) })
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        guard let rankEnvironment, rankEnvironment.worldSize > 1 else { return try train(rank: nil) }
+        do {
+            try train(rank: rankEnvironment)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            note("rank \(rankEnvironment.rank) of \(rankEnvironment.worldSize): training stopped: \(error)")
+            if error is TorchError {
+                note("rank \(rankEnvironment.rank) of \(rankEnvironment.worldSize): a collective failed: another rank has died or "
+                     + "did not answer within \(Int(collectiveTimeout)) s; continue the job with --resume")
+            }
+            throw ExitCode(1)
+        }
+    }
+
+    /// Trains in this process: alone (`rank` nil) or as one rank of a data-parallel job.
+    private func train(rank: RankEnvironment?) throws {
+        let writes = (rank?.rank ?? 0) == 0
         let modelFile = try ModelFile.load(path: model)
         let (trainPath, validationPath) = try dataFiles()
         let lastPath = out + "/" + Trainer.lastCheckpointName
@@ -68,8 +111,21 @@ struct TrainCommand: ParsableCommand {
         if validationFile == nil { note("no validation file: no validation rollouts and no best.safetensors") }
 
         let deviceName = modelFile.definition.training.device
-        guard let device = EmulatorDevice.parse(deviceName) else {
+        guard var device = EmulatorDevice.parse(deviceName) else {
             throw ValidationError("\(model): training.device '\(deviceName)' is not cpu, cuda or cuda:N")
+        }
+        var group: ProcessGroup?
+        if let rank {
+            // One GPU per rank: `cuda` means this rank's local device.
+            if device != .cpu, deviceName == "cuda" { device = .cuda(rank.localRank) }
+            let backend: ProcessGroup.Backend = device == .cpu ? .gloo : .nccl
+            guard ProcessGroup.isAvailable(backend) else {
+                throw ValidationError("data-parallel training on \(device) needs c10d's \(backend) backend, which this build lacks"
+                                      + (backend == .nccl ? " (build against a CUDA libtorch with PLUME_CUDA=1)" : ""))
+            }
+            if writes { note("rank 0 of \(rank.worldSize) (\(backend), \(rank.source)): waiting for the ranks at \(rank.masterAddress):\(rank.masterPort)") }
+            group = try ProcessGroup(masterAddress: rank.masterAddress, masterPort: rank.masterPort, rank: rank.rank,
+                                     worldSize: rank.worldSize, backend: backend, timeoutSeconds: collectiveTimeout)
         }
         let emulator: Emulator
         var extra: [String: Tensor]?
@@ -94,12 +150,18 @@ struct TrainCommand: ParsableCommand {
         var options = TrainingOptions(steps: steps, threads: threads, logEvery: logEvery)
         options.validationSamples = 4
         let trainer = try Trainer(emulator: emulator, trainFile: trainFile, validationFile: validationFile, folder: out,
-                                  options: options, resume: extra, log: { note($0) })
-        note("\(modelFile.definition.name): \(trainer.totalSteps) steps (\(trainer.training.steps) one-step, curriculum "
+                                  options: options, resume: extra, group: group, log: { note($0) })
+        if writes { note("\(modelFile.definition.name): \(trainer.totalSteps) steps (\(trainer.training.steps) one-step, curriculum "
              + "\(trainer.training.fineTuneCurriculum)), batch \(trainer.training.batchSize), \(trainer.training.threads) thread(s), "
-             + "\(trainFile.recordCount) training records")
+             + "\(trainFile.recordCount) training records" + (group.map { ", \($0.worldSize) ranks (global batch \($0.worldSize * trainer.training.batchSize))" } ?? "")) }
         guard trainer.totalSteps > 0 else { throw ValidationError("\(model): the schedule has no steps (training.steps, fine_tune_steps)") }
         let summary = try trainer.run()
+        if let communication = summary.communication, let rank {
+            note(String(format: "rank %d: gradient all-reduce %.2f s in %d buckets over %d backward passes, %.0f%% of it overlapped with the backward pass",
+                        rank.rank, communication.overlappedSeconds + communication.exposedSeconds, communication.buckets,
+                        communication.backwardPasses, communication.overlapShare * 100))
+        }
+        guard writes else { return }
         try drawLosses(summary.history, to: out + "/loss.png", title: modelFile.definition.name)
         print(String(format: "%d steps in %.1f s, io wait %.0f%% of the training loop", summary.history.count, summary.seconds,
                      summary.ioWaitShare * 100))

@@ -23,6 +23,8 @@ extern "C" {
 
 typedef struct ct_tensor_s *ct_tensor;
 typedef struct ct_generator_s *ct_generator;
+typedef struct ct_process_group_s *ct_process_group;
+typedef struct ct_reducer_s *ct_reducer;
 
 /* A number passed to libtorch: integral (i) when is_integral != 0, else floating (f). */
 typedef struct {
@@ -225,6 +227,29 @@ int ct_set_grad(ct_tensor t, ct_tensor grad); /* grad NULL clears it */
 int ct_autograd_grad(const ct_tensor *outputs, const ct_tensor *grad_outputs, int n_outputs,
                      const ct_tensor *inputs, int n_inputs, int retain_graph, int create_graph,
                      int allow_unused, ct_tensor *grads);
+
+/* ---- distributed (c10d) ----
+ * backend: 0 Gloo (CPU), 1 NCCL (CUDA builds). A process group rendezvous at a TCPStore on
+ * master_address:port, served by rank 0; collectives fail after timeout_ms. */
+int ct_dist_backend_available(int backend, int *out);
+int ct_process_group_new(const char *master_address, int port, int rank, int world_size, int backend,
+                         int64_t timeout_ms, ct_process_group *out);
+void ct_process_group_free(ct_process_group g);
+/* In place, tensor by tensor: from rank root to every rank. */
+int ct_process_group_broadcast(ct_process_group g, const ct_tensor *ts, int n, int root);
+/* In place, tensor by tensor; op: 0 sum, 1 max, 2 min. */
+int ct_process_group_all_reduce(ct_process_group g, const ct_tensor *ts, int n, int op);
+int ct_process_group_barrier(ct_process_group g);
+/* DDP's gradient Reducer over the parameters (all must receive a gradient each step): after
+ * ct_reducer_prepare, the next backward pass averages their gradients over the group in
+ * buckets of bucket_bytes, launched from autograd hooks as the gradients become ready. */
+int ct_reducer_new(ct_process_group g, const ct_tensor *parameters, int n, int64_t bucket_bytes, ct_reducer *out);
+void ct_reducer_free(ct_reducer r);
+int ct_reducer_prepare(ct_reducer r);
+/* Totals over the backward passes so far: bucket all-reduce time before the last bucket's
+ * launch (overlapped with the backward pass) and after it (exposed), buckets, passes. */
+int ct_reducer_timing(ct_reducer r, double *overlapped_seconds, double *exposed_seconds, int64_t *buckets,
+                      int64_t *backward_passes);
 
 #ifdef __cplusplus
 }

@@ -223,14 +223,26 @@ public final class StepProcessor {
 
     /// `state` with independent Gaussian noise of standard deviation `noise` × σΔ[l] added to
     /// every prognostic value (libtorch's default generator: reseed it for reproducible draws).
-    public func perturbed(_ state: [String: Tensor], noise: Double) throws -> [String: Tensor] {
+    ///
+    /// `batchPart` (data-parallel training): the state holds samples `offset ..< offset + batch`
+    /// of a global batch of `total`; the noise is drawn for the global batch and sliced, so that
+    /// the ranks together draw what one process with the global batch draws.
+    public func perturbed(_ state: [String: Tensor], noise: Double, batchPart: (offset: Int, total: Int)? = nil) throws -> [String: Tensor] {
         var result = state
         for name in definition.variables.prognostic {
             guard let dStd = deltaStds[name] else {
                 throw TorchError(operation: "perturb", message: "no change statistics for '\(name)'")
             }
             let x = try field(state, name, "state")
-            result[name] = try x + Tensor.randn(x.shape, dtype: x.dtype, device: x.device) * dStd * noise
+            var draw: Tensor
+            if let batchPart, let batch = x.shape.first {
+                var shape = x.shape
+                shape[0] = batchPart.total
+                draw = try Tensor.randn(shape, dtype: x.dtype, device: x.device).narrow(dim: 0, start: batchPart.offset, length: batch)
+            } else {
+                draw = try Tensor.randn(x.shape, dtype: x.dtype, device: x.device)
+            }
+            result[name] = try x + draw * dStd * noise
         }
         return result
     }

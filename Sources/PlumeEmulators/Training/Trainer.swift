@@ -23,6 +23,19 @@ import Torch
 /// and at the end. Resuming from `last.safetensors` continues bit for bit on the CPU with the same
 /// thread count: libtorch's default generator (dropout) is reseeded from (seed, step) before every
 /// step, so no generator state needs saving.
+///
+/// **Data-parallel** (with a `ProcessGroup` of W ranks, each running its own `Trainer`): rank 0's
+/// weights are broadcast to every rank; each step draws the global batch of W × batch_size
+/// windows and rank r reads samples r·batch_size ..< (r + 1)·batch_size (input noise is drawn for
+/// the global batch and sliced); c10d's `Reducer` (`GradientReducer`) averages the gradients in
+/// buckets during the backward pass, so every rank takes the same optimiser step, and the logged
+/// loss is the mean over the ranks. The run is the one-process run with the global batch, to
+/// float32 rounding, with two exceptions shared with PyTorch DDP: BatchNorm (the U-Net's) normalises
+/// with each rank's own batch statistics (no SyncBatchNorm; rank 0's running statistics are
+/// broadcast before every step, as DDP's `broadcast_buffers`), and dropout masks are drawn by
+/// every rank from the same per-step seed.
+/// Every rank validates (the same score); only rank 0 writes checkpoints, `losses.csv` and
+/// progress lines. The sampler's position is global, so a checkpoint resumes at any world size.
 public final class Trainer {
     public static let lastCheckpointName = "last.safetensors"
     public static let bestCheckpointName = "best.safetensors"
@@ -35,6 +48,8 @@ public final class Trainer {
     private let folder: String
     private let options: TrainingOptions
     private let log: (String) -> Void
+    /// Data-parallel training: the ranks' group (`nil`: one process).
+    private let group: ProcessGroup?
     private let stages: [Stage]
     private let validationWindow: TrainingWindow?
     /// The physics priors driven by the training and the validation file (`processing.physics_prior`).
@@ -68,12 +83,15 @@ public final class Trainer {
     ///   - folder: where `last.safetensors`, `best.safetensors` and `losses.csv` go (created if needed).
     ///   - resume: the extra tensors of the loaded `last.safetensors` (with `emulator.info.training`
     ///     its progress); `nil` starts from step 0.
-    ///   - log: receives the progress lines.
+    ///   - group: data-parallel training over these ranks (each builds its own `Trainer` with the
+    ///     same arguments); `nil` trains in this process alone.
+    ///   - log: receives the progress lines (rank 0's only, in data-parallel training).
     /// - Throws: `EmulatorError` naming the file or key that does not fit.
     public init(emulator: Emulator, trainFile: EmulatorDataFile, validationFile: EmulatorDataFile?, folder: String,
-                options: TrainingOptions = TrainingOptions(), resume: [String: Tensor]? = nil,
+                options: TrainingOptions = TrainingOptions(), resume: [String: Tensor]? = nil, group: ProcessGroup? = nil,
                 log: @escaping (String) -> Void = { _ in }) throws(EmulatorError) {
         self.emulator = emulator
+        self.group = group
         self.trainFile = trainFile
         self.folder = folder
         self.options = options
@@ -159,6 +177,16 @@ public final class Trainer {
         try Torch.setThreadCount(training.threads)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let parameters = emulator.network.namedParameters()
+        let rank = group?.rank ?? 0, world = group?.worldSize ?? 1
+        let writes = rank == 0
+        var reducer: GradientReducer?
+        if let group {
+            // As DDP: every rank starts from rank 0's weights and buffers.
+            try Torch.withoutGrad { () throws -> Void in
+                try group.broadcast(parameters.map(\.tensor) + emulator.network.namedBuffers().map(\.tensor), from: 0)
+            }
+            reducer = try GradientReducer(parameters: parameters.map(\.tensor), group: group)
+        }
         let timed = emulator.definition.variables.prognostic + emulator.definition.variables.forcing
         let schedule = WarmupCosineSchedule(peak: training.learningRate, warmupSteps: training.warmupSteps,
                                             totalSteps: training.steps, minimum: training.minLearningRate)
@@ -182,10 +210,10 @@ public final class Trainer {
                 samplerState = restored
                 try optimizer.loadStateDict(resumeOptimizer)
             }
-            let sampler = try TrainingSampler(records: trainFile.recordCount, window: stage.window, batchSize: training.batchSize,
+            let sampler = try TrainingSampler(records: trainFile.recordCount, window: stage.window, batchSize: training.batchSize * world,
                                               state: samplerState)
             let loader = TrainingBatchLoader(file: trainFile, variables: timed, steps: stage.window, sampler: sampler,
-                                             batches: stage.steps - done, prefetch: training.prefetch)
+                                             batches: stage.steps - done, prefetch: training.prefetch, shard: (rank, world))
             defer {
                 loader.stop()
             }
@@ -193,7 +221,8 @@ public final class Trainer {
                 let rate = stage.phase == .train ? schedule.learningRate(at: s) : training.fineTuneLearningRate
                 try Torch.manualSeed(SplitMix64.mix(UInt64(bitPattern: Int64(training.seed)) ^ UInt64(globalStep)))
                 let window = try loader.next()
-                let loss = try trainStep(window, optimizer: optimizer, learningRate: rate, parameters: parameters.map(\.tensor), prior: trainPrior)
+                let loss = try trainStep(window, optimizer: optimizer, learningRate: rate, parameters: parameters.map(\.tensor), prior: trainPrior,
+                                         reducer: reducer)
                 globalStep += 1
                 stepsThisRun += 1
                 samplerState = window.samplerAfter ?? samplerState
@@ -209,49 +238,60 @@ public final class Trainer {
                         bestStep = globalStep
                         progress.bestValidation = score
                         progress.bestStep = globalStep
-                        try emulator.save(to: folder + "/" + Trainer.bestCheckpointName, training: progress)
+                        if writes { try emulator.save(to: folder + "/" + Trainer.bestCheckpointName, training: progress) }
                     }
                 }
                 history.append(record)
                 if let stop = options.stopAfterStep, globalStep >= stop {
-                    return summary(waited: waited + loader.waitSeconds, since: loopStart)
+                    return try summary(waited: waited + loader.waitSeconds, since: loopStart, reducer: reducer)
                 }
                 let minutes = Date().timeIntervalSince(lastCheckpoint) / 60
                 if (training.checkpointEvery > 0 && globalStep % training.checkpointEvery == 0)
                     || (training.checkpointMinutes > 0 && minutes >= training.checkpointMinutes) || globalStep == total {
-                    try saveCheckpoint(progress, optimizer: optimizer)
+                    if writes { try saveCheckpoint(progress, optimizer: optimizer) }
                     lastCheckpoint = Date()
                 }
-                if options.logEvery > 0, globalStep % options.logEvery == 0 || globalStep == total {
+                if writes, options.logEvery > 0, globalStep % options.logEvery == 0 || globalStep == total {
                     let elapsed = Date().timeIntervalSince(loopStart)
                     let share = elapsed > 0 ? (waited + loader.waitSeconds) / elapsed : 0
                     log(Trainer.progressLine(phase: stage.phase, step: globalStep, total: total, loss: loss, validation: record.validation,
-                                             learningRate: rate, samples: stepsThisRun * training.batchSize, elapsed: elapsed,
+                                             learningRate: rate, samples: stepsThisRun * training.batchSize * world, elapsed: elapsed,
                                              ioWaitShare: share, remainingSteps: total - globalStep, stepsThisRun: stepsThisRun))
                 }
             }
             waited += loader.waitSeconds
         }
-        return summary(waited: waited, since: loopStart)
+        return try summary(waited: waited, since: loopStart, reducer: reducer)
     }
 
-    private func summary(waited: Double, since start: Date) -> TrainingSummary {
+    private func summary(waited: Double, since start: Date, reducer: GradientReducer?) throws -> TrainingSummary {
         let seconds = Date().timeIntervalSince(start)
         return TrainingSummary(history: history, bestValidation: bestValidation, bestStep: bestStep,
-                               ioWaitShare: seconds > 0 ? min(1, waited / seconds) : 0, seconds: seconds)
+                               ioWaitShare: seconds > 0 ? min(1, waited / seconds) : 0, seconds: seconds,
+                               communication: try reducer?.timing())
     }
 
-    /// One optimiser step on `window` (a rollout of `window.steps` steps); returns the loss.
+    /// One optimiser step on `window` (a rollout of `window.steps` steps); returns the loss (the
+    /// mean over the ranks in data-parallel training).
     private func trainStep(_ window: TrainingWindow, optimizer: AdamW, learningRate: Double, parameters: [Tensor],
-                           prior: ReferenceTransportPrior?) throws -> Double {
+                           prior: ReferenceTransportPrior?, reducer: GradientReducer?) throws -> Double {
         emulator.network.train()
         try optimizer.zeroGrad()
+        if let group {
+            // As DDP's broadcast_buffers: rank 0's buffers (BatchNorm's running statistics) before each forward pass.
+            let buffers = emulator.network.namedBuffers().map(\.tensor)
+            if !buffers.isEmpty { try Torch.withoutGrad { () throws -> Void in try group.broadcast(buffers, from: 0) } }
+        }
         let loss = try rolloutLoss(window, fix: false, prior: prior)
+        try reducer?.prepareForBackward()
         try loss.backward()
         try clipGradientNorm(parameters, maxNorm: training.gradientClip)
         optimizer.learningRate = learningRate
         try optimizer.step()
-        return try loss.item()
+        guard let group else { return try loss.item() }
+        let value = try loss.detach().to(.float64).clone()
+        try group.allReduce([value], .sum)
+        return try value.item() / Double(group.worldSize)
     }
 
     /// The loss of a rollout over `window`, averaged over its steps (a scalar tensor). Training
@@ -264,7 +304,8 @@ public final class Trainer {
         let levels = processor.levels, grid = processor.grid, device = emulator.device
         var state = try window.tensors(v.prognostic, at: 0, levels: levels, grid: grid, device: device)
         if !fix, training.inputNoise > 0 {
-            state = try processor.perturbed(state, noise: training.inputNoise)
+            let part = group.map { (offset: $0.rank * window.starts.count, total: $0.worldSize * window.starts.count) }
+            state = try processor.perturbed(state, noise: training.inputNoise, batchPart: part)
         }
         var total: Tensor?
         for k in 0..<window.steps {

@@ -7,11 +7,16 @@ import Foundation
 /// and attaches to each the sampler state after it, which the trainer stores in checkpoints;
 /// restarting from that state reproduces the same batches. With `prefetch` 0 the reads happen
 /// on the calling thread inside `next()`.
+///
+/// In data-parallel training every rank draws the same global batch (the sampler's batch is
+/// the per-rank batch × the world size) and reads only its own slice, `shard.index` of
+/// `shard.count` equal parts: rank r of W reads samples r·B ..< (r + 1)·B.
 final class TrainingBatchLoader: @unchecked Sendable {
     private let file: EmulatorDataFile
     private let variables: [String]
     private let steps: Int
     private let capacity: Int
+    private let shard: (index: Int, count: Int)
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var queue: [Result<TrainingWindow, EmulatorError>] = []
@@ -27,7 +32,10 @@ final class TrainingBatchLoader: @unchecked Sendable {
     ///   - steps: steps of each window.
     ///   - batches: batches to produce in all.
     ///   - prefetch: batches read ahead (queue bound); 0 reads synchronously.
-    init(file: EmulatorDataFile, variables: [String], steps: Int, sampler: TrainingSampler, batches: Int, prefetch: Int) {
+    ///   - shard: this rank's part of each batch (the sampler's batch size must be a multiple of `count`).
+    init(file: EmulatorDataFile, variables: [String], steps: Int, sampler: TrainingSampler, batches: Int, prefetch: Int,
+         shard: (index: Int, count: Int) = (0, 1)) {
+        self.shard = shard
         self.file = file
         self.variables = variables
         self.steps = steps
@@ -75,7 +83,9 @@ final class TrainingBatchLoader: @unchecked Sendable {
     /// One batch drawn and read (the sampler is advanced; with a thread, under no lock — only
     /// the loader thread touches it then).
     private func produceOne() -> Result<TrainingWindow, EmulatorError> {
-        let starts = sampler.nextBatch()
+        let global = sampler.nextBatch()
+        let part = global.count / max(shard.count, 1)
+        let starts = Array(global[(shard.index * part)..<((shard.index + 1) * part)])
         do {
             var window = try TrainingWindow.read(file, starts: starts, steps: steps, variables: variables)
             window.samplerAfter = sampler.state

@@ -1,3 +1,5 @@
+import Torch
+
 /// What a finished (or stopped) training run did.
 public struct TrainingSummary: Sendable {
     /// Every step's loss since the start of training (including before a resume).
@@ -9,4 +11,6 @@ public struct TrainingSummary: Sendable {
     public var ioWaitShare: Double
     /// Wall seconds of this run's training loop.
     public var seconds: Double
+    /// Data-parallel runs: the gradient all-reduces of this rank (overlap with the backward pass).
+    public var communication: GradientReducer.CommunicationTiming? = nil
 }
