@@ -6,7 +6,7 @@ import PlumePipeline
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show a run's tasks (stage × cycle): state, attempts, time, host and pid, and why a task failed or waits.")
+        abstract: "Show a run's tasks (stage × cycle): state, attempts, time, host and pid, the Slurm array task that ran it, and why a task failed or waits.")
 
     @Argument(help: "Run folder (holding .plume/catalog.sqlite), or a pipeline file (its run folder).")
     var target: String

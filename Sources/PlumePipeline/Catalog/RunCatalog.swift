@@ -32,6 +32,10 @@ public final class RunCatalog: @unchecked Sendable {
         /// The engine's pid and the child's, while running.
         public var pid: Int?
         public var childPid: Int?
+        /// The Slurm job that ran the task, when it ran under Slurm: `ARRAYJOB_TASK` for an
+        /// array task (as squeue and the `%A_%a` log names write it), else the job id
+        /// (`SlurmJob.current`). Nil in catalogs from before the column existed.
+        public var slurmJob: String? = nil
 
         public var key: TaskKey { TaskKey(stage: stage, cycle: cycle, member: member) }
     }
@@ -110,6 +114,11 @@ public final class RunCatalog: @unchecked Sendable {
                     t.column("modified", .integer).notNull()
                     t.column("sha256", .text).notNull()
                 }
+            }
+            // v2: the Slurm job of a task (`plume status` shows it). Older catalogs gain the
+            // column, empty, when a newer plume opens them.
+            migrator.registerMigration("v2-slurm-job") { db in
+                try db.alter(table: "tasks") { t in t.add(column: "slurmJob", .text) }
             }
             try migrator.migrate(pool)
         } catch {

@@ -262,7 +262,7 @@ public final class PipelineRunner {
             options.print("\(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(key): \(error)")
             let row = RunCatalog.TaskRecord(stage: key.stage, cycle: key.cycle, member: key.member, state: state, attempts: knownRows[key]?.attempts ?? 0,
                                             started: nil, finished: nil, seconds: nil, commandSeconds: nil, configHash: "", inputsHash: "", inputs: "{}",
-                                            outputHash: nil, error: error, host: nil, pid: nil, childPid: nil)
+                                            outputHash: nil, error: error, host: nil, pid: nil, childPid: nil, slurmJob: SlurmJob.current())
             try? catalog?.save(row)
             knownRows[key] = row
         }
@@ -322,7 +322,8 @@ public final class PipelineRunner {
         var row = RunCatalog.TaskRecord(stage: key.stage, cycle: key.cycle, member: key.member, state: "running",
                                         attempts: sameWork ? (existing?.attempts ?? 0) : 0, started: Self.now(), finished: nil, seconds: nil, commandSeconds: 0,
                                         configHash: configHash, inputsHash: inputsHash, inputs: inputsJSON, outputHash: nil, error: nil,
-                                        host: ProcessInfo.processInfo.hostName, pid: Int(getpid()), childPid: nil)
+                                        host: ProcessInfo.processInfo.hostName, pid: Int(getpid()), childPid: nil,
+                                        slurmJob: SlurmJob.current())
         let began = Date()
         var lastError = ""
         for attempt in 0...stage.retries {
