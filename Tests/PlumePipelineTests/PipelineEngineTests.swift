@@ -247,6 +247,34 @@ import Glibc
         #expect(status2.contains("blocked") && status2.contains("needs broken"), "\(status2)")
     }
 
+    /// A stage whose command cannot start (here: no executable; under Slurm, one being relinked)
+    /// is a failed attempt, retried and then recorded as failed with the reason, never left
+    /// "running"; stages that do not need it still run.
+    @Test func aCommandThatCannotStartIsRecordedAsFailed() throws {
+        let folder = Self.folder("nostart")
+        Self.write("""
+            pipeline: nostart
+            run: run
+            cycles: {at: 2000-01-01}
+            stages:
+              broken:
+                uses: ingest
+                retries: 1
+                retry_delay: 0
+                with: {input: input.txt}
+              independent:
+                uses: text
+                with: {text: fine}
+            """, folder + "/p.yaml")
+        Self.write("anything", folder + "/input.txt")
+        let summary = try Self.run(folder + "/p.yaml") { $0.plumeExecutable = folder + "/no-such-plume" }
+        let rows = Dictionary(uniqueKeysWithValues: try RunCatalog(runFolder: folder + "/run").tasks().map { ($0.stage, $0) })
+        #expect(rows["broken"]?.state == "failed", "\(summary)")
+        #expect(rows["broken"]?.attempts == 2)
+        #expect(rows["broken"]?.error?.contains("cannot start") == true, "\(rows["broken"]?.error ?? "no error")")
+        #expect(rows["independent"]?.state == "done")
+    }
+
     /// Every regular file under `folder` outside .plume/ (and the report), by relative path.
     static func finalFiles(_ folder: String) -> [String: Data] {
         var out: [String: Data] = [:]

@@ -355,14 +355,20 @@ public final class PipelineRunner {
                     + (key.member >= 0 ? [("member", String(key.member))] : [])
                     + [("config_sha256", configHash), ("inputs_sha256", inputsHash)]
                 var childRow = row
-                let ending = try process.run(signals: signals, started: { pid in
-                    childRow.childPid = Int(pid)
-                    try? catalog.save(childRow)
-                }, progress: options.progress.map { show in { @Sendable line in show("\(key): \(line)") } })
-                switch ending {
-                case .exited(0): succeeded = true
-                case .exited(let status): lastError = "exit status \(status): \(log.tail())"
-                case .signalled(let number): lastError = "killed by signal \(number): \(log.tail())"
+                // A command that cannot start (the executable being relinked: "text file busy")
+                // is a failed attempt, recorded and retried like any other, not a task left "running".
+                do {
+                    let ending = try process.run(signals: signals, started: { pid in
+                        childRow.childPid = Int(pid)
+                        try? catalog.save(childRow)
+                    }, progress: options.progress.map { show in { @Sendable line in show("\(key): \(line)") } })
+                    switch ending {
+                    case .exited(0): succeeded = true
+                    case .exited(let status): lastError = "exit status \(status): \(log.tail())"
+                    case .signalled(let number): lastError = "killed by signal \(number): \(log.tail())"
+                    }
+                } catch {
+                    lastError = "\(error)"
                 }
             }
             row.commandSeconds = (row.commandSeconds ?? 0) + Date().timeIntervalSince(commandBegan)
