@@ -20,7 +20,7 @@ if [ ! -f "$work/data/carbonbench-train.nc" ]; then
 fi
 # The model without its fine-tuning curriculum and with sparse validation: one-step training only.
 model="$work/model.yaml"
-sed -e 's/^  fine_tune_curriculum:.*/  fine_tune_curriculum: []/' -e 's/^  validate_every:.*/  validate_every: 0/' \
+sed -e 's/^  fine_tune_curriculum:.*/  fine_tune_curriculum: []/' -e 's/^  validate_every:.*/  validate_every: 0/' -e 's/^  validation_steps:.*/  validation_steps: 8/' \
     -e 's/^  checkpoint_every:.*/  checkpoint_every: 100000/' "$model_in" > "$model"
 batch="$(sed -n 's/^  batch_size: *\([0-9]*\).*/\1/p' "$model")"
 # One process takes the global batch of the two ranks: the same samples per step.

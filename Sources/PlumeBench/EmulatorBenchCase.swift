@@ -1,5 +1,6 @@
 import Foundation
 import PlumeEmulators
+import PlumeGrids
 import PlumeIO
 import Torch
 
@@ -17,10 +18,15 @@ import Torch
 /// A model with a physics prior (`processing.physics_prior`) needs a data file with the
 /// prior's winds (`--data`); its `Emulator.step` timings include computing the prior, so its
 /// simulated days per second are those of a real rollout.
+///
+/// On a `device` other than the CPU, everything is made on the CPU as above (the saved inputs
+/// too), then the emulator is loaded from the checkpoint onto the device and the batches and
+/// tensors are copied there: the same weights and inputs on either device.
 final class EmulatorBenchCase {
     let name: String
     let model: ModelFile
     let emulator: Emulator
+    let device: Device
     let checkpointPath: String
     let inputsPath: String
     let batch: StepBatch
@@ -43,17 +49,23 @@ final class EmulatorBenchCase {
     ///   - batch: samples of the training batch, drawn (with a generator seeded by `seed`) from
     ///     the file's records that have a successor.
     /// - Throws: `EmulatorBenchSkip` when the factory cannot build the model's architecture.
-    init(model: ModelFile, data: String?, folder: String, batch batchSize: Int, seed: UInt64) throws {
+    init(model: ModelFile, data: String?, folder: String, batch batchSize: Int, seed: UInt64, device: Device = .cpu) throws {
         self.model = model
+        self.device = device
         let definition = model.definition
         name = definition.name
         let dataPath: String
         if let data {
             dataPath = data
         } else {
-            dataPath = folder + "/synthetic-l\(definition.levels).nc"
+            // On the model's grid (LowRes, MidRes, any regular global lat-lon grid).
+            guard let grid = try? GridCatalog.grid(definition.grid) as? RegularLatLonGrid else {
+                throw EmulatorBenchSkip(reason: "no synthetic data on grid \(definition.grid) (not a regular lat-lon grid): give --data")
+            }
+            dataPath = folder + "/synthetic-\(definition.grid)-l\(definition.levels).nc"
             if !FileManager.default.fileExists(atPath: dataPath) {
-                try SyntheticTransportData.write(to: dataPath, records: max(8, batchSize + 2), levels: definition.levels)
+                try SyntheticTransportData.write(to: dataPath, records: max(8, batchSize + 2), levels: definition.levels,
+                                                 latitudes: grid.latitudes, longitudes: grid.longitudes)
             }
         }
         let file = try EmulatorDataFile(path: dataPath, model: model)
@@ -75,10 +87,10 @@ final class EmulatorBenchCase {
             }
             throw error
         }
-        self.emulator = emulator
         checkpointPath = folder + "/\(name).safetensors"
         inputsPath = folder + "/\(name)-inputs.safetensors"
         try emulator.save(to: checkpointPath)
+        self.emulator = device == .cpu ? emulator : try Emulator.load(checkpoint: checkpointPath, device: device).emulator
 
         // The batch: records t (state, forcing) and t + 1 (forcing, truth).
         guard file.recordCount >= 2 else {
@@ -115,18 +127,16 @@ final class EmulatorBenchCase {
         var single = try stepBatch([records[0]])
         try prior?.attach(to: &batch, records: records)
         try prior?.attach(to: &single, records: [records[0]])
-        self.batch = batch
-        self.single = single
+        self.batch = try Self.moved(batch, to: device)
+        self.single = try Self.moved(single, to: device)
         var truth: [String: Tensor] = [:]
         for name in definition.variables.prognostic { truth[name] = try stacked(name, offset: 1, samples: records) }
-        self.truth = truth
+        self.truth = try truth.mapValues { try $0.to(device: device) }
 
         // Network-level tensors.
         let processor = emulator.processor
         let trainInput = try Torch.withoutGrad { () throws -> Tensor in try processor.networkInput(batch) }
         let rolloutInput = try Torch.withoutGrad { () throws -> Tensor in try processor.networkInput(single) }
-        self.trainInput = trainInput
-        self.rolloutInput = rolloutInput
         var targets: [Tensor] = [], weights: [Tensor] = []
         let prognostic = definition.variables.prognostic
         let radians = file.grid.latitudes.map { $0 * Double.pi / 180 }
@@ -148,10 +158,30 @@ final class EmulatorBenchCase {
         }
         let trainTarget = try Tensor.cat(targets, dim: 1)
         let trainWeights = try Tensor.cat(weights, dim: 1)
-        self.trainTarget = trainTarget
-        self.trainWeights = trainWeights
         try SafeTensors.write([("train.input", trainInput), ("train.target", trainTarget), ("train.weights", trainWeights),
                                ("rollout.input", rolloutInput)], to: inputsPath)
+        self.trainInput = try trainInput.to(device: device)
+        self.rolloutInput = try rolloutInput.to(device: device)
+        self.trainTarget = try trainTarget.to(device: device)
+        self.trainWeights = try trainWeights.to(device: device)
+    }
+
+    /// `batch` with every tensor on `device`.
+    static func moved(_ batch: StepBatch, to device: Device) throws -> StepBatch {
+        func move(_ tensors: [String: Tensor]) throws -> [String: Tensor] {
+            try tensors.mapValues { try $0.to(device: device) }
+        }
+        var moved = StepBatch(state: try move(batch.state), forcing: try move(batch.forcing), forcingNext: try move(batch.forcingNext),
+                              dayOfYear: batch.dayOfYear)
+        moved.prior = try move(batch.prior)
+        return moved
+    }
+
+    /// Waits for the device's queued work: reading one value back to the CPU is queued behind
+    /// all of it (libtorch's CUDA work is asynchronous; the CPU's is not).
+    func settle(_ tensor: Tensor) throws(TorchError) {
+        guard device != .cpu else { return }
+        _ = try tensor.detach().reshape([-1]).narrow(dim: 0, start: 0, length: 1).item()
     }
 
     /// Day of the year of `date` (0 = 1 January 00:00, proleptic Gregorian).
@@ -177,7 +207,7 @@ final class EmulatorBenchCase {
 
     /// Runs the Swift side's four timings: network-level rollout, network-level training (its
     /// first loss is on the checkpoint's weights, as PyTorch's), then `Emulator.step` training
-    /// and rollout.
+    /// and rollout. On a GPU each timed iteration ends when the device has done its work.
     func measure(warmup: Int, repeats: Int) throws -> EmulatorBenchResult {
         let network = emulator.network
         let training = definition.training
@@ -192,7 +222,7 @@ final class EmulatorBenchCase {
         network.eval()
         let rollout = try Self.time(warmup: warmup, repeats: repeats) {
             let y = try Torch.withoutGrad { () throws -> Tensor in try network(rolloutInput) }
-            withExtendedLifetime(y) {}
+            try settle(y)
         }
 
         network.train()
@@ -205,6 +235,7 @@ final class EmulatorBenchCase {
             if firstLoss.isNaN { firstLoss = try loss.item() }
             try clipGradientNorm(tensors, maxNorm: training.gradientClip)
             try adamW.step()
+            if let p = tensors.first { try settle(p) }
         }
 
         let emulatorAdamW = optimiser()
@@ -217,6 +248,7 @@ final class EmulatorBenchCase {
             try loss.backward()
             try clipGradientNorm(tensors, maxNorm: training.gradientClip)
             try emulatorAdamW.step()
+            if let p = tensors.first { try settle(p) }
         }
 
         network.eval()
@@ -226,7 +258,7 @@ final class EmulatorBenchCase {
                 try prior?.attach(to: &stepped, records: [records[0]])  // and of a rollout step's
                 return try emulator.step(stepped, fix: true)
             }
-            withExtendedLifetime(next) {}
+            if let q = next.values.first { try settle(q) }
         }
         for p in tensors { try p.setGrad(nil) }
 

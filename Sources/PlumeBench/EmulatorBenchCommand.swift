@@ -74,6 +74,10 @@ struct EmulatorBenchCommand: ParsableCommand {
     @Option(name: .customLong("reference-dt"), help: "Time step of the reference transport model, s (CarbonBench-mini's default).")
     var referenceTimeStep: Double = 3600
 
+    @Option(help: ArgumentHelp("Device of the Swift side: cpu, cuda or cuda:N (a CUDA libtorch, LIBTORCH). Not cpu: no PyTorch column.",
+                               valueName: "device"))
+    var device: String = "cpu"
+
     @Option(name: .customLong("truth-grid"),
             help: "Native grid of the model that made the training data (plume generate carbonbench-mini's default); \"none\" skips it.")
     var truthGrid: String = CarbonBenchGenerator.defaultNativeGridName
@@ -88,6 +92,7 @@ struct EmulatorBenchCommand: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard referenceDays >= 0, referenceDays.isFinite else { throw ValidationError("--reference-days must be ≥ 0") }
         guard referenceTimeStep > 0, referenceTimeStep <= 86_400 else { throw ValidationError("--reference-dt must be in (0, 86400] s") }
+        guard EmulatorDevice.parse(device) != nil else { throw ValidationError("--device '\(device)': expected cpu, cuda or cuda:N") }
     }
 
     func run() throws {
@@ -95,11 +100,16 @@ struct EmulatorBenchCommand: ParsableCommand {
         let folder = NSTemporaryDirectory() + "plume-bench-emulators-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let interpreter = noPython ? nil : Self.pythonInterpreter(python)
-        if !noPython, interpreter == nil {
+        let target = EmulatorDevice.parse(device) ?? .cpu
+        try DeviceParityCommand.requireDevice(target)
+        let onCPU = target == .cpu
+        let interpreter = noPython || !onCPU ? nil : Self.pythonInterpreter(python)
+        if !noPython, !onCPU {
+            print("note: --device \(device): Swift side only (the PyTorch side runs on the CPU)")
+        } else if !noPython, interpreter == nil {
             print("note: no Python interpreter found (Scripts/python-env.sh, python3): Swift side only")
         }
-        print("plume bench emulators: libtorch \(Torch.version), \(threads) thread(s), batch \(batch), "
+        print("plume bench emulators: libtorch \(Torch.version), device \(target), \(threads) thread(s), batch \(batch), "
             + "\(warmup) warm-up + \(repeats) timed iterations, \(rounds) round(s)\(data.map { ", data \($0)" } ?? ", synthetic data")")
         var results: [EmulatorBenchResult] = []
         var references: [String: ReferenceSpeed] = [:]
@@ -108,7 +118,7 @@ struct EmulatorBenchCommand: ParsableCommand {
             let model = try ModelFile.load(path: path)
             let prepared: EmulatorBenchCase
             do {
-                prepared = try EmulatorBenchCase(model: model, data: data, folder: folder, batch: batch, seed: seed)
+                prepared = try EmulatorBenchCase(model: model, data: data, folder: folder, batch: batch, seed: seed, device: target)
             } catch let error as EmulatorBenchSkip {
                 print("note: skipping \(path): \(error.reason)")
                 continue
@@ -154,7 +164,7 @@ struct EmulatorBenchCommand: ParsableCommand {
         if let jsonPath {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let report = EmulatorBenchReport(libtorch: Torch.version, threads: threads, batch: batch, warmup: warmup,
+            let report = EmulatorBenchReport(libtorch: Torch.version, device: "\(target)", threads: threads, batch: batch, warmup: warmup,
                                              repeats: repeats, data: data ?? "synthetic", models: results)
             try AtomicFile.write(encoder.encode(report), to: jsonPath)
             print("wrote \(jsonPath)")
@@ -388,6 +398,7 @@ struct EmulatorBenchResult: Codable {
 /// The JSON written by `--json`.
 struct EmulatorBenchReport: Codable {
     var libtorch: String
+    var device: String
     var threads: Int
     var batch: Int
     var warmup: Int
