@@ -122,6 +122,18 @@ int ct_is_grad_enabled(int *out) {
   return impl(out);
 }
 
+int ct_set_autocast(int device_type, int enabled, int dtype, int *previous) {
+  typedef int (*fn)(int device_type, int enabled, int dtype, int *previous);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_set_autocast");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(device_type, enabled, dtype, previous);
+}
+
 int ct_generator_new(uint64_t seed, ct_generator *out) {
   typedef int (*fn)(uint64_t seed, ct_generator *out);
   static fn cached;

@@ -1,5 +1,6 @@
 // Library state, errors, generators, creation, metadata, conversion and autograd.
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <torch/csrc/api/include/torch/version.h>
@@ -60,6 +61,35 @@ int ct_set_grad_enabled(int enabled, int *previous) {
   })
 }
 int ct_is_grad_enabled(int *out) { CT_TRY(*out = c10::GradMode::is_enabled()) }
+
+// Autocast (torch.autocast) on this thread for device_type 0 (CPU) or 1 (CUDA): ops that
+// autocast lists run in `dtype` (bf16 or fp16), the rest in fp32. PyTorch 2.4 added the
+// device-typed calls and deprecated the per-device ones that 1.13 has. Disabling clears the
+// cast cache, as leaving a torch.autocast block does.
+int ct_set_autocast(int device_type, int enabled, int dtype, int *previous) {
+  CT_TRY({
+    const at::ScalarType type = ctorch::scalar_type(dtype);
+    if (type != at::kBFloat16 && type != at::kHalf) throw std::invalid_argument("autocast: dtype must be bfloat16 or float16");
+    if (device_type != 0 && device_type != 1) throw std::invalid_argument("autocast: device type must be 0 (CPU) or 1 (CUDA)");
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    const at::DeviceType device = device_type == 0 ? at::kCPU : at::kCUDA;
+    if (previous) *previous = at::autocast::is_autocast_enabled(device);
+    at::autocast::set_autocast_dtype(device, type);
+    at::autocast::set_autocast_enabled(device, enabled != 0);
+#else
+    if (device_type == 0) {
+      if (previous) *previous = at::autocast::is_cpu_enabled();
+      at::autocast::set_autocast_cpu_dtype(type);
+      at::autocast::set_cpu_enabled(enabled != 0);
+    } else {
+      if (previous) *previous = at::autocast::is_enabled();
+      at::autocast::set_autocast_gpu_dtype(type);
+      at::autocast::set_enabled(enabled != 0);
+    }
+#endif
+    if (enabled == 0) at::autocast::clear_cache();
+  })
+}
 
 int ct_generator_new(uint64_t seed, ct_generator *out) {
   CT_TRY(*out = reinterpret_cast<ct_generator>(new at::Generator(at::detail::createCPUGenerator(seed))))

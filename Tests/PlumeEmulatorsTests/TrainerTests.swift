@@ -151,6 +151,28 @@ import Torch
         return (a, others)
     }
 
+    /// `precision: bf16` runs the training forward passes under autocast: the first loss moves
+    /// by bfloat16 rounding (not zero, not more than a few percent), training stays finite and
+    /// reproducible, and validation (fp32) scores the same weights as without autocast would.
+    @Test func bf16PrecisionRunsTheForwardPassUnderAutocast() throws {
+        var schedule = Self.schedule(steps: 3)
+        schedule.precision = "bf16"
+        let (a, runs) = try Self.trainPlainAndModified(schedule, runs: 2)
+        let first = try #require(a.history.first?.train), mixed = try #require(runs[0].history.first?.train)
+        let relative = abs(mixed - first) / first
+        #expect(relative > 1e-6 && relative < 5e-2, "bf16 against fp32 first loss: \(mixed) vs \(first)")
+        #expect(runs[0].history.allSatisfy { $0.train.isFinite })
+        #expect(runs[0].history.map(\.train.bitPattern) == runs[1].history.map(\.train.bitPattern))
+        let bad = DataParallelTrainingTests.model(batch: 2).replacingOccurrences(of: "seed: 11}", with: "seed: 11, precision: fp16}")
+        #expect(bad.contains("precision: fp16"))
+        do {
+            _ = try ModelFile.parse(bad, path: "bad.yaml")
+            Issue.record("precision: fp16 was accepted")
+        } catch {
+            #expect("\(error)".contains("training.precision"), "\(error)")
+        }
+    }
+
     /// With `spectral_loss_weight` > 0 the loss gains the spectral term, so it differs from the
     /// plain MSE of the same weights and window; training with it runs and stays finite.
     @Test func spectralLossWeightAddsTheSpectralTerm() throws {

@@ -44,6 +44,8 @@ int ct_cuda_device_count(int *out);
 int ct_manual_seed(uint64_t seed);
 int ct_set_grad_enabled(int enabled, int *previous);
 int ct_is_grad_enabled(int *out);
+/* Autocast on this thread: device_type 0 CPU, 1 CUDA; dtype 15 bfloat16 or 5 float16. */
+int ct_set_autocast(int device_type, int enabled, int dtype, int *previous);
 
 /* ---- generators ---- */
 int ct_generator_new(uint64_t seed, ct_generator *out);

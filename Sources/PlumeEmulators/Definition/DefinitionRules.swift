@@ -111,6 +111,7 @@ enum DefinitionRules {
         if t.threads < 1 { fail("training.threads", "must be at least 1, found \(t.threads)") }
         if t.prefetch < 0 { fail("training.prefetch", "must not be negative, found \(t.prefetch)") }
         if EmulatorDevice.parse(t.device) == nil { fail("training.device", "expected cpu or cuda:N, found '\(t.device)'") }
+        if !["fp32", "bf16"].contains(t.precision) { fail("training.precision", "expected fp32 or bf16, found '\(t.precision)'") }
         return issues
     }
 }

@@ -46,6 +46,10 @@ extension ModelDefinition {
         public var prefetch: Int = 2
         /// Device: `cpu` or `cuda:N`.
         public var device: String = "cpu"
+        /// Arithmetic of the training forward passes: `fp32`, or `bf16` (autocast: convolutions,
+        /// matrix products and attention in bfloat16, weights, optimiser, loss and the physics
+        /// around the network in float32; no loss scaling needed). Validation and rollouts run in fp32.
+        public var precision: String = "fp32"
 
         public init() {}
 
@@ -67,7 +71,7 @@ extension ModelDefinition {
             case fineTuneCurriculum = "fine_tune_curriculum"
             case fineTuneSteps = "fine_tune_steps"
             case fineTuneLearningRate = "fine_tune_learning_rate"
-            case seed, threads, prefetch, device
+            case seed, threads, prefetch, device, precision
         }
 
         public init(from decoder: any Decoder) throws {
@@ -94,6 +98,7 @@ extension ModelDefinition {
             threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
             prefetch = try c.decodeIfPresent(Int.self, forKey: .prefetch) ?? d.prefetch
             device = try c.decodeIfPresent(String.self, forKey: .device) ?? d.device
+            precision = try c.decodeIfPresent(String.self, forKey: .precision) ?? d.precision
         }
     }
 }

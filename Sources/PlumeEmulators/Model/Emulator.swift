@@ -53,8 +53,16 @@ public final class Emulator {
     }
 
     /// One step for `batch`: the prognostic state at t + Δt (see `StepProcessor.advance`).
-    public func step(_ batch: StepBatch, fix: Bool) throws -> [String: Tensor] {
-        let output = try network(processor.networkInput(batch))
+    /// `autocast` (training with `precision: bf16`): the network's forward pass runs under
+    /// autocast in that dtype and its output is cast back to float32 before the processing.
+    public func step(_ batch: StepBatch, fix: Bool, autocast: DType? = nil) throws -> [String: Tensor] {
+        let input = try processor.networkInput(batch)
+        let output: Tensor
+        if let autocast {
+            output = try Torch.withAutocast(on: device, dtype: autocast) { try network(input) }.to(.float32)
+        } else {
+            output = try network(input)
+        }
         return try processor.advance(batch, output: output, fix: fix)
     }
 

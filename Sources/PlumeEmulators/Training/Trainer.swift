@@ -314,7 +314,7 @@ public final class Trainer {
                                   forcingNext: try window.tensors(v.forcing, at: k + 1, levels: levels, grid: grid, device: device),
                                   dayOfYear: window.dayOfYear[k])
             try prior?.attach(to: &batch, records: window.starts.map { $0 + k })
-            let predicted = try emulator.step(batch, fix: fix)
+            let predicted = try emulator.step(batch, fix: fix, autocast: !fix && training.precision == "bf16" ? .bfloat16 : nil)
             let truth = try window.tensors(v.prognostic, at: k + 1, levels: levels, grid: grid, device: device)
             let term = try processor.loss(predicted: predicted, truth: truth, previous: state)
             total = try total.map { try $0 + term } ?? term

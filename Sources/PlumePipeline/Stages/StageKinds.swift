@@ -108,11 +108,12 @@ public enum StageKinds {
         ParameterSpec("forcing", .paths, help: "forcing files (default: the init file)"),
         ParameterSpec("grid", .grid, help: "the grid the rollout must run on (checked against the checkpoint)"),
         ParameterSpec("segment_steps", .integer, help: "steps per resumable segment"),
+        ParameterSpec("device", .string, help: "cpu (default), cuda or cuda:N: where the emulator runs (a CUDA build)"),
     ]
 
     static func rolloutArguments(_ p: StageParameters, _ c: StageContext) -> [String] {
         ["rollout", p.path("checkpoint") ?? "", "--init", p.path("init") ?? "", "--start", p.startDate, "--days", p.legDays ?? ""]
-            + p.flags(["forcing", "segment_steps"]) + ["--out", c.output, "--resume"]
+            + p.flags(["forcing", "segment_steps", "device"]) + ["--out", c.output, "--resume"]
     }
 
     static func checkpointGrid(_ checks: StageChecks) -> String? {
@@ -176,7 +177,7 @@ public enum StageKinds {
             }
             if physical {
                 if p.legDays == nil { return [("days", "needed: the cycles have no next point to run to")] }
-                return ["segment_steps", "forcing"].filter { p.values[$0] != nil }.map { ($0, "applies to emulator forecasts only") }
+                return ["segment_steps", "forcing", "device"].filter { p.values[$0] != nil }.map { ($0, "applies to emulator forecasts only") }
             }
             let extra = ["truncation", "output_grid", "level", "output_hours"].filter { p.values[$0] != nil }
             return extra.map { ($0, "applies to model: shallow-water only") } + rolloutChecks(p, checks)

@@ -42,6 +42,18 @@ public enum Torch {
         return try body()
     }
 
+    /// Runs `body` under autocast for `device` on this thread (like `torch.autocast(device,
+    /// dtype)`): matrix products and convolutions run in `dtype` (bfloat16 by default), the
+    /// ops autocast keeps in float32 (norms, softmax, losses) stay there; outputs may be in
+    /// `dtype`. Restores the previous state afterwards, also when `body` throws.
+    public static func withAutocast<R>(on device: Device, dtype: DType = .bfloat16, _ body: () throws -> R) throws -> R {
+        let type: Int32 = device == .cpu ? 0 : 1
+        var previous: Int32 = 0
+        try check(ct_set_autocast(type, 1, dtype.rawValue, &previous), "autocast(\(device), \(dtype))")
+        defer { _ = ct_set_autocast(type, previous, dtype.rawValue, nil) }
+        return try body()
+    }
+
     /// Runs `body` with gradient recording on (inside a `withoutGrad` scope, for instance).
     public static func withGrad<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         var previous: Int32 = 1
