@@ -5,13 +5,14 @@ import Foundation
 import Glibc
 #endif
 
-/// `plume train --nproc N` on one machine: starts N copies of this command as ranks 0 … N − 1
+/// `plume train --nproc N` (and `plume osse weather --nproc N`) on one machine: starts N copies of this command as ranks 0 … N − 1
 /// (torchrun's variables, rank 0 serving the rendezvous on a free port of 127.0.0.1) and waits.
 /// When a rank fails, the others end on their own once their next collective fails (at once
 /// for a closed connection, at the latest after the collective timeout); any still running
 /// after that are stopped, and the launcher exits non-zero naming each rank's end.
 enum LocalLauncher {
-    static func run(processes: Int, collectiveTimeout: Double, log: (String) -> Void) throws -> Int32 {
+    static func run(command: String = "plume train", processes: Int, collectiveTimeout: Double,
+                    failureHint: String = "where rank 0 wrote a checkpoint, --resume continues from it", log: (String) -> Void) throws -> Int32 {
         let port = try freePort()
         let executable = RunCommand.executablePath()
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -33,7 +34,7 @@ enum LocalLauncher {
             }
             ranks.append(process)
         }
-        log("plume train: \(processes) ranks (pids \(ranks.map { String($0.processIdentifier) }.joined(separator: ", "))), rendezvous 127.0.0.1:\(port)")
+        log("\(command): \(processes) ranks (pids \(ranks.map { String($0.processIdentifier) }.joined(separator: ", "))), rendezvous 127.0.0.1:\(port)")
         var firstFailure: Date?
         let grace = collectiveTimeout + 10
         while ranks.contains(where: \.isRunning) {
@@ -48,9 +49,9 @@ enum LocalLauncher {
         for (rank, process) in ranks.enumerated() {
             let how = process.terminationReason == .uncaughtSignal
                 ? "was killed by signal \(process.terminationStatus)" : "exited with status \(process.terminationStatus)"
-            log("plume train: rank \(rank) \(how)")
+            log("\(command): rank \(rank) \(how)")
         }
-        log("plume train: the job failed (each rank's own message is above); where rank 0 wrote a checkpoint, --resume continues from it")
+        log("\(command): the job failed (each rank's own message is above); \(failureHint)")
         return 1
     }
 

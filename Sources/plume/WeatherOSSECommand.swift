@@ -94,6 +94,12 @@ struct WeatherOSSECommand: ParsableCommand {
     @Option(help: "Output folder (must not exist).")
     var out: String
 
+    @Option(help: "Processes sharing the members' forecasts (c10d Gloo; each uses --threads threads).")
+    var nproc: Int = 1
+
+    @Option(name: .customLong("collective-timeout"), help: "Seconds after which a rank stops waiting for the others.")
+    var collectiveTimeout: Double = 300
+
     func validate() throws {
         guard days > 0, (days * 4).rounded() == days * 4 else { throw ValidationError("--days \(days): expected a positive multiple of 0.25") }
         guard lengthKm > 0 else { throw ValidationError("--length-km must be positive, got \(lengthKm)") }
@@ -106,12 +112,29 @@ struct WeatherOSSECommand: ParsableCommand {
     }
 
     func run() throws {
+        guard nproc >= 1, collectiveTimeout > 0 else { throw ValidationError("--nproc must be ≥ 1 and --collective-timeout > 0") }
+        let rank = try RankEnvironment.detect()
+        if rank == nil, nproc > 1 {
+            let status = try LocalLauncher.run(command: "plume osse weather", processes: nproc, collectiveTimeout: collectiveTimeout,
+                                               failureHint: "nothing was written; run it again", log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         try Torch.setThreadCount(threads)
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new folder") }
-        let twin = try WeatherTwin(checkpoint: checkpoint, truthPath: truth, nmcPath: nmcFile, stationFiles: stationFiles,
+        var twin = try WeatherTwin(checkpoint: checkpoint, truthPath: truth, nmcPath: nmcFile, stationFiles: stationFiles,
                                    lengthKm: lengthKm, balance: balance, thin: thin, adaptive: adaptive,
                                    method: method == "letkf" ? .letkf(members: members) : .oi, relaxationToPriorSpread: relaxationToPriorSpread,
                                    additiveInflation: additiveInflation, seed: seed)
+        if let rank, rank.worldSize > 1 {
+            twin.group = try ProcessGroup(masterAddress: rank.masterAddress, masterPort: rank.masterPort, rank: rank.rank,
+                                          worldSize: rank.worldSize, timeoutSeconds: collectiveTimeout)
+            if rank.rank != 0 {
+                // The other ranks forecast their members and write nothing.
+                _ = try twin.run(cycles: Int((days * 4).rounded())) { _, _, _ in }
+                return
+            }
+        }
         let staging = out + ".partial"
         try? FileManager.default.removeItem(atPath: staging)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)

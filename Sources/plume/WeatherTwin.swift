@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Torch
 import PlumeAssimilation
 import PlumeEmulators
 import PlumeGrids
@@ -123,6 +124,9 @@ struct WeatherTwin {
     let additiveInflation: Double
     let nmcFile: EmulatorDataFile
     let seed: UInt64
+    /// Ranks that share the members' forecasts (`plume osse weather --nproc`): each advances its
+    /// share and all gather them; every rank then runs the same analysis. `nil`: one process.
+    var group: ProcessGroup?
     static let variables = ["u", "v", "h"]
 
     /// The analysis: OI with the NMC B, or the LETKF with an ensemble of this many members.
@@ -303,6 +307,45 @@ struct WeatherTwin {
         return (sum / Double(a.count)).squareRoot()
     }
 
+    /// `states` advanced one step by the emulator. Over a group of W ranks, rank r advances
+    /// states ⌊n·r/W⌋ ..< ⌊n·(r+1)/W⌋ and the forecasts are gathered by a sum all-reduce of
+    /// [n, values] in which every other rank's rows are zero (exact: x + 0 = x), so every rank
+    /// holds the same ensemble, bit for bit.
+    func advanceSpread(_ states: [[String: [Float]]], dayOfYear day: Double) throws -> [[String: [Float]]] {
+        guard let group, group.worldSize > 1, let first = states.first else {
+            return try emulator.advance(states, dayOfYear: [Double](repeating: day, count: states.count))
+        }
+        let n = states.count, w = group.worldSize, r = group.rank
+        let lower = n * r / w, upper = n * (r + 1) / w
+        let mine = upper > lower ? try emulator.advance(Array(states[lower..<upper]), dayOfYear: [Double](repeating: day, count: upper - lower)) : []
+        let names = first.keys.sorted()
+        let sizes = names.map { first[$0]?.count ?? 0 }
+        let width = sizes.reduce(0, +)
+        var flat = [Float](repeating: 0, count: n * width)
+        for (k, state) in mine.enumerated() {
+            var offset = (lower + k) * width
+            for (name, size) in zip(names, sizes) {
+                guard let values = state[name], values.count == size else {
+                    throw ValidationError("rank \(r): the forecast of member \(lower + k) lacks \(name) or has another size")
+                }
+                flat.replaceSubrange(offset..<(offset + size), with: values)
+                offset += size
+            }
+        }
+        let gathered = try Tensor(flat, shape: [n, width])
+        try group.allReduce([gathered])
+        let all = try gathered.toArray(of: Float.self)
+        return (0..<n).map { i in
+            var state: [String: [Float]] = [:]
+            var offset = i * width
+            for (name, size) in zip(names, sizes) {
+                state[name] = Array(all[offset..<(offset + size)])
+                offset += size
+            }
+            return state
+        }
+    }
+
     func run(cycles: Int, progress: (Int, Int, CycleRow) -> Void) throws -> Result {
         guard truthFile.recordCount > cycles else {
             throw ValidationError("--truth \(truthFile.path): \(cycles) cycles need \(cycles + 1) records, it has \(truthFile.recordCount)")
@@ -336,7 +379,7 @@ struct WeatherTwin {
         let observationCount = stations.reduce(0) { $0 + ($1.upperAir ? 3 : 1) }
         for n in 1...cycles {
             let day = Emulator.dayOfYear(truthFile.times[n - 1])
-            var forecasts = try emulator.advance(members + [free], dayOfYear: [Double](repeating: day, count: members.count + 1))
+            var forecasts = try advanceSpread(members + [free], dayOfYear: day)
             free = forecasts.removeLast()
             let backgroundMembers = forecasts
             let time = truthFile.times[n]

@@ -90,6 +90,14 @@ import Testing
         let inflatedSpread = try #require(Double(first["spread_h"] ?? "")), bareSpread = try #require(Double(bareRows.first?["spread_h"] ?? ""))
         #expect(inflatedSpread > 1.1 * bareSpread, "spread with additive inflation \(inflatedSpread) m, without \(bareSpread) m")
 
+        // The members spread over 2 ranks (c10d Gloo: each rank forecasts half, all gather them)
+        // give the one-process table.
+        let spread = try Self.plume(common + ["--days", "0.5", "--method", "letkf", "--members", "4", "--nproc", "2", "--out", folder.file("letkf-2")])
+        try #require(spread.status == 0, "osse letkf --nproc 2: \(spread.stderr)")
+        #expect(spread.stderr.contains("plume osse weather: 2 ranks"))
+        let spreadCSV = try String(contentsOfFile: folder.file("letkf-2/cycles.csv"), encoding: .utf8)
+        #expect(spreadCSV == (try String(contentsOfFile: folder.file("letkf/cycles.csv"), encoding: .utf8)))
+
         // Bad arguments: refused by name, nothing written.
         let cases: [([String], String)] = [
             (["--method", "3dvar"], "--method"),
