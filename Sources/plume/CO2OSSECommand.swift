@@ -98,6 +98,12 @@ struct CO2OSSECommand: ParsableCommand {
     @Option(help: "Layers: l10 or l20 (the data's).")
     var levels: String = "l10"
 
+    @Option(help: "Processes sharing the members' transport runs (c10d Gloo; at most --members).")
+    var nproc: Int = 1
+
+    @Option(name: .customLong("collective-timeout"), help: "Seconds after which a rank stops waiting for the others.")
+    var collectiveTimeout: Double = 300
+
     @Option(name: .customLong("time-step"), help: "Reference transport step, s (divides 21600).")
     var timeStep: Double = 3600
 
@@ -136,6 +142,23 @@ struct CO2OSSECommand: ParsableCommand {
     }
 
     func run() throws {
+        guard nproc >= 1, collectiveTimeout > 0 else { throw ValidationError("--nproc must be ≥ 1 and --collective-timeout > 0") }
+        let rank = try RankEnvironment.detect()
+        if rank == nil, nproc > 1 {
+            let status = try LocalLauncher.run(command: "plume osse co2", processes: nproc, collectiveTimeout: collectiveTimeout,
+                                               failureHint: "nothing was written; run it again",
+                                               log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        var group: ProcessGroup?
+        if let rank, rank.worldSize > 1 {
+            guard members >= rank.worldSize else { throw ValidationError("--members \(members) cannot be spread over \(rank.worldSize) ranks") }
+            group = try ProcessGroup(masterAddress: rank.masterAddress, masterPort: rank.masterPort, rank: rank.rank,
+                                     worldSize: rank.worldSize, timeoutSeconds: collectiveTimeout)
+        }
+        // Rank 0 writes; the other ranks run their members and write nothing.
+        let writes = (rank?.rank ?? 0) == 0
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new folder") }
         guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data \(data): no such file") }
         let loaded: any Grid
@@ -158,15 +181,18 @@ struct CO2OSSECommand: ParsableCommand {
         } else {
             transportName = "reference (Δt \(timeStep) s)"
         }
-        print("CO2 twin: \(twin.sites.count) sites, \(twin.regions.count) factors (\(twin.regions.names.joined(separator: ", "))), "
-              + "\(weeks) weeks, lag \(lag), \(members) members; truth by the reference transport (Δt \(timeStep) s), inversion by the \(transportName)")
+        if writes { print("CO2 twin: \(twin.sites.count) sites, \(twin.regions.count) factors (\(twin.regions.names.joined(separator: ", "))), "
+              + "\(weeks) weeks, lag \(lag), \(members) members; truth by the reference transport (Δt \(timeStep) s), inversion by the \(transportName)" + (group.map { ", members spread over \($0.worldSize) ranks" } ?? "")) }
         fflush(nil)
         let staging = out + ".partial"
-        try? FileManager.default.removeItem(atPath: staging)
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        if writes {
+            try? FileManager.default.removeItem(atPath: staging)
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        }
         var finished = false
-        defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
+        defer { if writes, !finished { try? FileManager.default.removeItem(atPath: staging) } }
         let progress: (CO2Twin.CycleRow) -> Void = { row in
+            guard writes else { return }
             FileHandle.standardError.write(Data(String(format: "week %d/%d: %d observations, %d assimilated, χ²/p %@, transport %.1f s, analysis %.2f s\n",
                                                        row.week + 1, weeks, row.observations, row.assimilated,
                                                        row.chiSquared.map { String(format: "%.3f", $0) } ?? "-", row.transportSeconds, row.analysisSeconds).utf8))
@@ -176,13 +202,26 @@ struct CO2OSSECommand: ParsableCommand {
             var emulator = try EmulatorEnsembleTransport(checkpoint: checkpoint, dataPath: data, bandEdges: try bandEdges(), fileStart: twin.start)
             guard emulator.stepSeconds == 21_600 else { throw ValidationError("--checkpoint \(checkpoint): steps of \(emulator.stepSeconds / 3600) h; the twin observes every 6 h") }
             var background = truthTransport
-            result = try twin.run(truthTransport: &truthTransport, transport: &emulator, background: &background,
-                                  perturbationsOnly: transport == "emulator-perturbations", transportName: transportName, progress: progress)
+            if let group {
+                var spread = RankSpreadTransport(base: emulator, group: group)
+                result = try twin.run(truthTransport: &truthTransport, transport: &spread, background: &background,
+                                      perturbationsOnly: transport == "emulator-perturbations", transportName: transportName, progress: progress)
+            } else {
+                result = try twin.run(truthTransport: &truthTransport, transport: &emulator, background: &background,
+                                      perturbationsOnly: transport == "emulator-perturbations", transportName: transportName, progress: progress)
+            }
         } else {
             var reference = truthTransport, background = truthTransport
-            result = try twin.run(truthTransport: &truthTransport, transport: &reference, background: &background,
-                                  perturbationsOnly: false, transportName: transportName, progress: progress)
+            if let group {
+                var spread = RankSpreadTransport(base: reference, group: group)
+                result = try twin.run(truthTransport: &truthTransport, transport: &spread, background: &background,
+                                      perturbationsOnly: false, transportName: transportName, progress: progress)
+            } else {
+                result = try twin.run(truthTransport: &truthTransport, transport: &reference, background: &background,
+                                      perturbationsOnly: false, transportName: transportName, progress: progress)
+            }
         }
+        guard writes else { return }
         try result.write(to: staging)
         try FileManager.default.moveItem(atPath: staging, toPath: out)
         finished = true
