@@ -194,6 +194,18 @@ int ct_from_data(const void *data, const int64_t *shape, int ndim, int dtype, ct
   return impl(data, shape, ndim, dtype, out);
 }
 
+int ct_upload(const void *data, const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out) {
+  typedef int (*fn)(const void *data, const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out);
+  static fn cached;
+  fn impl = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (!impl) {
+    impl = (fn)ct_loader_symbol("ct_upload");
+    if (!impl) return 1;
+    __atomic_store_n(&cached, impl, __ATOMIC_RELAXED);
+  }
+  return impl(data, shape, ndim, dtype, device_type, device_index, out);
+}
+
 int ct_empty(const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out) {
   typedef int (*fn)(const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out);
   static fn cached;

@@ -117,6 +117,18 @@ int ct_from_data(const void *data, const int64_t *shape, int ndim, int dtype, ct
   })
 }
 
+// Host values onto a device. For CUDA they go through a page-locked (pinned) host tensor and an
+// asynchronous copy (non_blocking), as a DataLoader with pin_memory=True feeds PyTorch; libtorch's
+// pinned allocator keeps the host block until the copy has run. For the CPU, as ct_from_data.
+int ct_upload(const void *data, const int64_t *shape, int ndim, int dtype, int dt, int di, ct_tensor *out) {
+  CT_TRY({
+    const at::Device target = device(dt, di);
+    auto host = at::empty(dims(shape, ndim), at::TensorOptions().dtype(scalar_type(dtype)).pinned_memory(target.is_cuda()));
+    if (host.numel() > 0) std::memcpy(host.data_ptr(), data, host.nbytes());
+    *out = wrap(target.is_cuda() ? host.to(target, /*non_blocking=*/true) : std::move(host));
+  })
+}
+
 int ct_empty(const int64_t *shape, int ndim, int dtype, int dt, int di, ct_tensor *out) {
   CT_TRY(*out = wrap(at::empty(dims(shape, ndim), options(dtype, dt, di))))
 }

@@ -55,6 +55,8 @@ int ct_generator_set_state(ct_generator g, ct_tensor state);
 
 /* ---- creation ---- */
 int ct_from_data(const void *data, const int64_t *shape, int ndim, int dtype, ct_tensor *out);
+/* Host values onto a device: for CUDA through pinned host memory and an asynchronous copy. */
+int ct_upload(const void *data, const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out);
 int ct_empty(const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out);
 int ct_zeros(const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out);
 int ct_ones(const int64_t *shape, int ndim, int dtype, int device_type, int device_index, ct_tensor *out);

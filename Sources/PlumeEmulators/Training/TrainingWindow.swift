@@ -40,7 +40,8 @@ struct TrainingWindow: Sendable {
         return TrainingWindow(starts: starts, steps: steps, fields: fields, dayOfYear: days, samplerAfter: nil)
     }
 
-    /// Tensors `[batch, level, lat, lon]` of `names` at offset `k`.
+    /// Tensors `[batch, level, lat, lon]` of `names` at offset `k` on `device` (for CUDA through
+    /// pinned host memory and asynchronous copies: `Tensor.uploaded`).
     func tensors(_ names: [String], at k: Int, levels: [String: Int], grid: EmulatorGrid, device: Device) throws -> [String: Tensor] {
         var out: [String: Tensor] = [:]
         let shape = grid.shape
@@ -48,7 +49,8 @@ struct TrainingWindow: Sendable {
             guard let values = fields[k][name] else {
                 throw EmulatorError.failed(context: "training batch", reason: "no values of '\(name)' at offset \(k)")
             }
-            out[name] = try Tensor(values, shape: [starts.count, levels[name] ?? 1, shape[0], shape[1]]).to(device: device)
+            // Read ahead by the loader thread; on a GPU, copied from pinned memory without blocking.
+            out[name] = try Tensor.uploaded(values, shape: [starts.count, levels[name] ?? 1, shape[0], shape[1]], to: device)
         }
         return out
     }

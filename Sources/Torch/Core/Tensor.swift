@@ -32,6 +32,25 @@ public final class Tensor {
         self.init(owning: out)
     }
 
+    /// A tensor of `shape` on `device` holding `values` (row-major). For a CUDA device the
+    /// values go through page-locked (pinned) host memory and an asynchronous host-to-device
+    /// copy, which overlaps the GPU's work (PyTorch's `pin_memory` + `non_blocking=True`); for
+    /// the CPU it is `Tensor(values, shape:)`.
+    public static func uploaded<T: TensorElement>(_ values: [T], shape: [Int], to device: Device) throws(TorchError) -> Tensor {
+        let count = shape.reduce(1, *)
+        guard count == values.count, shape.allSatisfy({ $0 >= 0 }) else {
+            throw TorchError(operation: "Tensor.uploaded", message: "\(values.count) values cannot fill shape \(shape)")
+        }
+        let dims = shape.map(Int64.init)
+        let code = device.code
+        var out: ct_tensor?
+        let status = values.withUnsafeBytes { raw in
+            ct_upload(raw.baseAddress, dims, Int32(dims.count), T.dtype.rawValue, code.type, code.index, &out)
+        }
+        guard status == 0, let out else { throw TorchError.last("Tensor.uploaded(to: \(device))") }
+        return Tensor(owning: out)
+    }
+
     /// A one-dimensional tensor of `values`.
     public convenience init<T: TensorElement>(_ values: [T]) throws(TorchError) {
         try self.init(values, shape: [values.count])
