@@ -100,7 +100,8 @@ import Glibc
 
     /// Killing rank 1 with SIGKILL ends rank 0 (its next all-reduce fails) and the launcher,
     /// well within the collective timeout, with a message naming each rank's end; `--resume`
-    /// then finishes the run with the same losses, byte for byte, as an uninterrupted 2-rank run.
+    /// then finishes the run with the same losses, byte for byte, as an uninterrupted 2-rank run;
+    /// the same checkpoint also resumes in one process.
     @Test func aKilledRankEndsTheJobWhichResumes() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "\(Self.executable) is built by swift build / swift test")
         let folder = try Self.data()
@@ -130,6 +131,19 @@ import Glibc
         #expect(text.contains("rank 0 exited with status 1"), "\(text)")
         let partial = try String(contentsOfFile: losses, encoding: .utf8).split(separator: "\n").count
         #expect(partial < 67)
+
+        // Rank 0's checkpoint also resumes in one process (the sampler's position is global; the
+        // global batch is then one rank's): the run completes, its history before the kill unchanged.
+        try FileManager.default.copyItem(atPath: folder + "/b", toPath: folder + "/d")
+        let alone = try TrainCommandResumeTests.train([folder + "/model.yaml", "--data", folder, "--out", folder + "/d", "--resume"],
+                                                      log: folder + "/d.txt")
+        alone.waitUntilExit()
+        #expect(alone.terminationStatus == 0, "\(Self.log(folder + "/d.txt"))")
+        let aloneLines = try String(contentsOfFile: folder + "/d/" + Trainer.lossesName, encoding: .utf8).split(separator: "\n")
+        let fullLines = try String(contentsOfFile: folder + "/a/" + Trainer.lossesName, encoding: .utf8).split(separator: "\n")
+        #expect(aloneLines.count == fullLines.count)
+        let kept = try String(contentsOfFile: losses, encoding: .utf8).split(separator: "\n")
+        #expect(Array(aloneLines.prefix(kept.count)) == kept)
 
         let resumed = try TrainCommandResumeTests.train(arguments + ["--out", folder + "/b", "--resume"], log: folder + "/c.txt")
         resumed.waitUntilExit()
