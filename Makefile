@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 DEB_PACKAGES := pkg-config libnetcdf-dev libhdf5-dev libeccodes-dev libeccodes-tools netcdf-bin hdf5-tools python3 \
 	libtorch-dev libgloo-dev libopenblas0-pthread python3-torch python3-numpy python3-venv python3-h5py python3-tables cdo \
-	libplplot-dev plplot-driver-cairo libplplot-data libsqlite3-dev sqlite3 bc chromium slurm-wlm munge
+	libplplot-dev plplot-driver-cairo libplplot-data libsqlite3-dev sqlite3 bc chromium slurm-wlm munge unzip
 SAMPLES := .cache/sample-data
 OUT := out/demo
 PLUME := .build/release/plume
