@@ -142,23 +142,18 @@ struct CO2OSSECommand: ParsableCommand {
     }
 
     func run() throws {
-        guard nproc >= 1, collectiveTimeout > 0 else { throw ValidationError("--nproc must be ≥ 1 and --collective-timeout > 0") }
-        let rank = try RankEnvironment.detect()
-        if rank == nil, nproc > 1 {
-            let status = try LocalLauncher.run(command: "plume osse co2", processes: nproc, collectiveTimeout: collectiveTimeout,
-                                               failureHint: "nothing was written; run it again",
-                                               log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
-            if status != 0 { throw ExitCode(status) }
-            return
-        }
+        let role = try ParallelRole.resolve(command: "plume osse co2", nproc: nproc, collectiveTimeout: collectiveTimeout,
+                                            failureHint: "nothing was written; run it again")
         var group: ProcessGroup?
-        if let rank, rank.worldSize > 1 {
+        switch role {
+        case .launched: return
+        case .single: break
+        case .rank(let rank):
             guard members >= rank.worldSize else { throw ValidationError("--members \(members) cannot be spread over \(rank.worldSize) ranks") }
-            group = try ProcessGroup(masterAddress: rank.masterAddress, masterPort: rank.masterPort, rank: rank.rank,
-                                     worldSize: rank.worldSize, timeoutSeconds: collectiveTimeout)
+            group = try ProcessGroup(joining: rank, timeoutSeconds: collectiveTimeout)
         }
         // Rank 0 writes; the other ranks run their members and write nothing.
-        let writes = (rank?.rank ?? 0) == 0
+        let writes = (group?.rank ?? 0) == 0
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new folder") }
         guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data \(data): no such file") }
         let loaded: any Grid

@@ -4,6 +4,35 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Torch
+
+/// The part this process plays in a command with `--nproc` (`plume train`, `plume osse`).
+enum ParallelRole {
+    /// One process: no rank variables, `--nproc 1`.
+    case single
+    /// One rank of a job (started by `--nproc`, torchrun or srun).
+    case rank(RankEnvironment)
+    /// The `--nproc` launcher, whose ranks have all ended successfully: nothing is left to do.
+    case launched
+
+    /// The role from the rank variables and `--nproc`; as the launcher, starts the ranks and
+    /// waits for them (throws `ExitCode` when one failed).
+    static func resolve(command: String, nproc: Int, collectiveTimeout: Double, failureHint: String) throws -> ParallelRole {
+        guard nproc >= 1 else { throw ValidationError("--nproc \(nproc): expected at least 1") }
+        guard collectiveTimeout > 0 else { throw ValidationError("--collective-timeout \(collectiveTimeout): expected seconds > 0") }
+        if let rank = try RankEnvironment.detect() {
+            if nproc > 1, rank.worldSize != nproc {
+                throw ValidationError("--nproc \(nproc) but \(rank.source) says a world of \(rank.worldSize)")
+            }
+            return rank.worldSize > 1 ? .rank(rank) : .single
+        }
+        guard nproc > 1 else { return .single }
+        let status = try LocalLauncher.run(command: command, processes: nproc, collectiveTimeout: collectiveTimeout, failureHint: failureHint,
+                                           log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        if status != 0 { throw ExitCode(status) }
+        return .launched
+    }
+}
 
 /// `plume train --nproc N` (and `plume osse weather --nproc N`) on one machine: starts N copies of this command as ranks 0 … N − 1
 /// (torchrun's variables, rank 0 serving the rendezvous on a free port of 127.0.0.1) and waits.
@@ -11,9 +40,9 @@ import Glibc
 /// for a closed connection, at the latest after the collective timeout); any still running
 /// after that are stopped, and the launcher exits non-zero naming each rank's end.
 enum LocalLauncher {
-    static func run(command: String = "plume train", processes: Int, collectiveTimeout: Double,
-                    failureHint: String = "where rank 0 wrote a checkpoint, --resume continues from it", log: (String) -> Void) throws -> Int32 {
-        let port = try freePort()
+    static func run(command: String, processes: Int, collectiveTimeout: Double, failureHint: String, log: (String) -> Void) throws -> Int32 {
+        let port: Int
+        do { port = try ProcessGroup.freeLocalPort() } catch { throw ValidationError("--nproc: \(error)") }
         let executable = RunCommand.executablePath()
         let arguments = Array(CommandLine.arguments.dropFirst())
         var ranks: [Process] = []
@@ -57,26 +86,5 @@ enum LocalLauncher {
 
     private static func ended(cleanly process: Process) -> Bool {
         process.terminationReason == .exit && process.terminationStatus == 0
-    }
-
-    /// A TCP port of 127.0.0.1 free at the time of asking (bound to 0, read back, released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ValidationError("--nproc: cannot open a socket to find a free port (errno \(errno))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw ValidationError("--nproc: cannot bind a socket on 127.0.0.1 (errno \(errno))") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw ValidationError("--nproc: getsockname failed (errno \(errno))") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -19,26 +19,10 @@ struct RankSpreadTransport<Base: InversionTransport>: InversionTransport {
         guard n >= w, w > 1 else { return try base.run(initial: initial, start: start, steps: steps, factors: factors, observe: observe) }
         let lower = n * r / w, upper = n * (r + 1) / w
         let group = self.group
+        // n ≥ W: every rank runs at least one member, so each knows the widths.
         let fields = try base.run(initial: initial, start: start, steps: steps, factors: Array(factors[lower..<upper])) { step, lowest in
-            try observe(step, try Self.gather(lowest, members: n, first: lower, group: group))
+            try observe(step, try group.gatherRows(lowest, first: lower, count: n, width: lowest.first?.count ?? 0))
         }
-        return try Self.gather(fields, members: n, first: lower, group: group)
-    }
-
-    /// All ranks' rows: `mine` (rows first ..< first + mine.count of `members`, equal lengths) summed with zeros elsewhere.
-    static func gather(_ mine: [[Double]], members: Int, first: Int, group: ProcessGroup) throws -> [[Double]] {
-        let width = mine.first?.count ?? 0
-        let width64 = try Tensor([Double(width)])
-        try group.allReduce([width64], .max)
-        let columns = Int(try width64.item())
-        guard mine.allSatisfy({ $0.count == columns }) else {
-            throw TorchError(operation: "gather members", message: "rank \(group.rank): fields of \(mine.map(\.count)) values, the ranks' widest is \(columns)")
-        }
-        var flat = [Double](repeating: 0, count: members * columns)
-        for (k, row) in mine.enumerated() { flat.replaceSubrange((first + k) * columns..<(first + k + 1) * columns, with: row) }
-        let all = try Tensor(flat, shape: [members, columns])
-        try group.allReduce([all])
-        let values = try all.toArray(of: Double.self)
-        return (0..<members).map { Array(values[$0 * columns..<($0 + 1) * columns]) }
+        return try group.gatherRows(fields, first: lower, count: n, width: fields.first?.count ?? 0)
     }
 }

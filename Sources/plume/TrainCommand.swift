@@ -67,18 +67,14 @@ struct TrainCommand: ParsableCommand {
     var collectiveTimeout: Double = 300
 
     func run() throws {
-        guard nproc >= 1 else { throw ValidationError("--nproc \(nproc): expected at least 1") }
-        guard collectiveTimeout > 0 else { throw ValidationError("--collective-timeout \(collectiveTimeout): expected seconds > 0") }
-        let rankEnvironment = try RankEnvironment.detect()
-        if let rankEnvironment, nproc > 1, rankEnvironment.worldSize != nproc {
-            throw ValidationError("--nproc \(nproc) but \(rankEnvironment.source) says a world of \(rankEnvironment.worldSize)")
+        let role = try ParallelRole.resolve(command: "plume train", nproc: nproc, collectiveTimeout: collectiveTimeout,
+                                            failureHint: "where rank 0 wrote a checkpoint, --resume continues from it")
+        let rankEnvironment: RankEnvironment
+        switch role {
+        case .launched: return
+        case .single: return try train(rank: nil)
+        case .rank(let rank): rankEnvironment = rank
         }
-        if rankEnvironment == nil, nproc > 1 {
-            let status = try LocalLauncher.run(processes: nproc, collectiveTimeout: collectiveTimeout, log: { note($0) })
-            if status != 0 { throw ExitCode(status) }
-            return
-        }
-        guard let rankEnvironment, rankEnvironment.worldSize > 1 else { return try train(rank: nil) }
         do {
             try train(rank: rankEnvironment)
         } catch let error as ExitCode {
@@ -124,8 +120,7 @@ struct TrainCommand: ParsableCommand {
                                       + (backend == .nccl ? " (build against a CUDA libtorch with PLUME_CUDA=1)" : ""))
             }
             if writes { note("rank 0 of \(rank.worldSize) (\(backend), \(rank.source)): waiting for the ranks at \(rank.masterAddress):\(rank.masterPort)") }
-            group = try ProcessGroup(masterAddress: rank.masterAddress, masterPort: rank.masterPort, rank: rank.rank,
-                                     worldSize: rank.worldSize, backend: backend, timeoutSeconds: collectiveTimeout)
+            group = try ProcessGroup(joining: rank, backend: backend, timeoutSeconds: collectiveTimeout)
         }
         let emulator: Emulator
         var extra: [String: Tensor]?

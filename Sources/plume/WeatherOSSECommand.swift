@@ -112,23 +112,17 @@ struct WeatherOSSECommand: ParsableCommand {
     }
 
     func run() throws {
-        guard nproc >= 1, collectiveTimeout > 0 else { throw ValidationError("--nproc must be ≥ 1 and --collective-timeout > 0") }
-        let rank = try RankEnvironment.detect()
-        if rank == nil, nproc > 1 {
-            let status = try LocalLauncher.run(command: "plume osse weather", processes: nproc, collectiveTimeout: collectiveTimeout,
-                                               failureHint: "nothing was written; run it again", log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
-            if status != 0 { throw ExitCode(status) }
-            return
-        }
+        let role = try ParallelRole.resolve(command: "plume osse weather", nproc: nproc, collectiveTimeout: collectiveTimeout,
+                                            failureHint: "nothing was written; run it again")
+        if case .launched = role { return }
         try Torch.setThreadCount(threads)
         guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new folder") }
         var twin = try WeatherTwin(checkpoint: checkpoint, truthPath: truth, nmcPath: nmcFile, stationFiles: stationFiles,
                                    lengthKm: lengthKm, balance: balance, thin: thin, adaptive: adaptive,
                                    method: method == "letkf" ? .letkf(members: members) : .oi, relaxationToPriorSpread: relaxationToPriorSpread,
                                    additiveInflation: additiveInflation, seed: seed)
-        if let rank, rank.worldSize > 1 {
-            twin.group = try ProcessGroup(masterAddress: rank.masterAddress, masterPort: rank.masterPort, rank: rank.rank,
-                                          worldSize: rank.worldSize, timeoutSeconds: collectiveTimeout)
+        if case .rank(let rank) = role {
+            twin.group = try ProcessGroup(joining: rank, timeoutSeconds: collectiveTimeout)
             if rank.rank != 0 {
                 // The other ranks forecast their members and write nothing.
                 _ = try twin.run(cycles: Int((days * 4).rounded())) { _, _, _ in }

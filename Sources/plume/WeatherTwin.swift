@@ -308,9 +308,8 @@ struct WeatherTwin {
     }
 
     /// `states` advanced one step by the emulator. Over a group of W ranks, rank r advances
-    /// states ⌊n·r/W⌋ ..< ⌊n·(r+1)/W⌋ and the forecasts are gathered by a sum all-reduce of
-    /// [n, values] in which every other rank's rows are zero (exact: x + 0 = x), so every rank
-    /// holds the same ensemble, bit for bit.
+    /// states ⌊n·r/W⌋ ..< ⌊n·(r+1)/W⌋ and the forecasts are gathered (`ProcessGroup.gatherRows`,
+    /// exact), so every rank holds the same ensemble, bit for bit.
     func advanceSpread(_ states: [[String: [Float]]], dayOfYear day: Double) throws -> [[String: [Float]]] {
         guard let group, group.worldSize > 1, let first = states.first else {
             return try emulator.advance(states, dayOfYear: [Double](repeating: day, count: states.count))
@@ -320,26 +319,19 @@ struct WeatherTwin {
         let mine = upper > lower ? try emulator.advance(Array(states[lower..<upper]), dayOfYear: [Double](repeating: day, count: upper - lower)) : []
         let names = first.keys.sorted()
         let sizes = names.map { first[$0]?.count ?? 0 }
-        let width = sizes.reduce(0, +)
-        var flat = [Float](repeating: 0, count: n * width)
-        for (k, state) in mine.enumerated() {
-            var offset = (lower + k) * width
-            for (name, size) in zip(names, sizes) {
+        let rows = try mine.enumerated().map { k, state in
+            try zip(names, sizes).flatMap { name, size -> [Float] in
                 guard let values = state[name], values.count == size else {
                     throw ValidationError("rank \(r): the forecast of member \(lower + k) lacks \(name) or has another size")
                 }
-                flat.replaceSubrange(offset..<(offset + size), with: values)
-                offset += size
+                return values
             }
         }
-        let gathered = try Tensor(flat, shape: [n, width])
-        try group.allReduce([gathered])
-        let all = try gathered.toArray(of: Float.self)
-        return (0..<n).map { i in
+        return try group.gatherRows(rows, first: lower, count: n, width: sizes.reduce(0, +)).map { row in
             var state: [String: [Float]] = [:]
-            var offset = i * width
+            var offset = 0
             for (name, size) in zip(names, sizes) {
-                state[name] = Array(all[offset..<(offset + size)])
+                state[name] = Array(row[offset..<(offset + size)])
                 offset += size
             }
             return state

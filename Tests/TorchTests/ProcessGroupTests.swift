@@ -2,9 +2,6 @@ import Foundation
 import Testing
 import Torch
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Results handed from the rank threads (guarded by `lock`).
 private final class ResultBox<T>: @unchecked Sendable {
@@ -34,25 +31,14 @@ private final class ResultBox<T>: @unchecked Sendable {
         }
     }
 
-    /// A TCP port of 127.0.0.1 that is free now.
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() throws -> Int { try ProcessGroup.freeLocalPort() }
 
     @Test func glooIsBuiltIn() {
         #expect(ProcessGroup.isAvailable(.gloo))
     }
 
     @Test func allReduceAndBroadcastOverTwoRanks() throws {
-        let port = Self.freePort()
+        let port = try Self.freePort()
         let results = try Self.twoRanks { rank -> [[Float]] in
             let group = try ProcessGroup(masterAddress: "127.0.0.1", masterPort: port, rank: rank, worldSize: 2, timeoutSeconds: 30)
             let sum = try Tensor([Float(rank + 1), Float(10 * (rank + 1))])
@@ -74,7 +60,7 @@ private final class ResultBox<T>: @unchecked Sendable {
     /// After the reducer's backward pass every rank holds the mean of the ranks' gradients:
     /// loss_r = Σ w ⊙ x_r (so ∂loss_r/∂w = x_r) and, for a second parameter, Σ b² (∂ = 2b).
     @Test func reducerAveragesGradientsDuringBackward() throws {
-        let port = Self.freePort()
+        let port = try Self.freePort()
         let inputs: [[Float]] = [[1, 2, 3, 4], [5, -6, 7, 0.5]]
         let results = try Self.twoRanks { rank -> ([Float], [Float], GradientReducer.CommunicationTiming) in
             let group = try ProcessGroup(masterAddress: "127.0.0.1", masterPort: port, rank: rank, worldSize: 2, timeoutSeconds: 30)
@@ -101,10 +87,22 @@ private final class ResultBox<T>: @unchecked Sendable {
         }
     }
 
+    /// `gatherRows`: rank 0 holds row 0, rank 1 rows 1 and 2; both end with all three, exactly.
+    @Test func gatherRowsGivesEveryRankEveryRow() throws {
+        let port = try Self.freePort()
+        let rows: [[Double]] = [[0.1, -2], [3e-300, 4], [5.5, 1e300]]
+        let results = try Self.twoRanks { rank -> [[Double]] in
+            let group = try ProcessGroup(masterAddress: "127.0.0.1", masterPort: port, rank: rank, worldSize: 2, timeoutSeconds: 30)
+            let mine = rank == 0 ? Array(rows[0..<1]) : Array(rows[1..<3])
+            return try group.gatherRows(mine, first: rank == 0 ? 0 : 1, count: 3, width: 2)
+        }
+        #expect(results[0] == rows && results[1] == rows)
+    }
+
     @Test func aMissingRankFailsTheRendezvousAfterTheTimeout() throws {
         let start = Date()
         #expect(throws: TorchError.self) {
-            _ = try ProcessGroup(masterAddress: "127.0.0.1", masterPort: Self.freePort(), rank: 0, worldSize: 2, timeoutSeconds: 2)
+            _ = try ProcessGroup(masterAddress: "127.0.0.1", masterPort: try Self.freePort(), rank: 0, worldSize: 2, timeoutSeconds: 2)
         }
         #expect(Date().timeIntervalSince(start) < 30)
     }

@@ -32,7 +32,8 @@ import Torch
 /// loss is the mean over the ranks. The run is the one-process run with the global batch, to
 /// float32 rounding, with two exceptions shared with PyTorch DDP: BatchNorm (the U-Net's) normalises
 /// with each rank's own batch statistics (no SyncBatchNorm; rank 0's running statistics are
-/// broadcast before every step, as DDP's `broadcast_buffers`), and dropout masks are drawn by
+/// broadcast before every step, as DDP's `broadcast_buffers`, the static buffers only at the
+/// start), and dropout masks are drawn by
 /// every rank from the same per-step seed.
 /// Every rank validates (the same score); only rank 0 writes checkpoints, `losses.csv` and
 /// progress lines. The sampler's position is global, so a checkpoint resumes at any world size.
@@ -278,8 +279,10 @@ public final class Trainer {
         emulator.network.train()
         try optimizer.zeroGrad()
         if let group {
-            // As DDP's broadcast_buffers: rank 0's buffers (BatchNorm's running statistics) before each forward pass.
-            let buffers = emulator.network.namedBuffers().map(\.tensor)
+            // As DDP's broadcast_buffers, rank 0's running statistics before each forward pass —
+            // only BatchNorm's: the other buffers (graphs, grids) never change and were broadcast
+            // at the start, and at 0.25° a mesh's edge indices alone are ~80 MB.
+            let buffers = emulator.network.namedModules().compactMap { $0.module as? BatchNorm2d }.flatMap { [$0.runningMean, $0.runningVar] }
             if !buffers.isEmpty { try Torch.withoutGrad { () throws -> Void in try group.broadcast(buffers, from: 0) } }
         }
         let loss = try rolloutLoss(window, fix: false, prior: prior)

@@ -1,5 +1,9 @@
 import CTorch
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A group of processes that run collectives through libtorch's distributed engine, c10d —
 /// the engine PyTorch's `DistributedDataParallel` runs on: Gloo on the CPU, NCCL in builds
 /// against a CUDA libtorch. The processes meet at a TCPStore served by rank 0 at
@@ -51,6 +55,34 @@ public final class ProcessGroup {
         self.worldSize = worldSize
         self.backend = backend
         self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Joins the group that `rank` names (its master, rank and world size).
+    public convenience init(joining rank: RankEnvironment, backend: Backend = .gloo, timeoutSeconds: Double = 300) throws(TorchError) {
+        try self.init(masterAddress: rank.masterAddress, masterPort: rank.masterPort, rank: rank.rank, worldSize: rank.worldSize,
+                      backend: backend, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// A TCP port of 127.0.0.1 that is free now (bound to 0, read back, released): for the
+    /// rendezvous of ranks started on this machine.
+    public static func freeLocalPort() throws(TorchError) -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TorchError(operation: "free port", message: "cannot open a socket (errno \(errno))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw TorchError(operation: "free port", message: "cannot bind a socket on 127.0.0.1 (errno \(errno))") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw TorchError(operation: "free port", message: "getsockname failed (errno \(errno))") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     deinit { ct_process_group_free(handle) }
